@@ -1,0 +1,78 @@
+// Connection URLs: `postgresql://user:password@host:port/dbname?option=value`.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace orm {
+
+/// A parsed, validated PostgreSQL connection URL.
+///
+/// Parsing is done by libpq itself (`PQconninfoParse`), so every URL that `psql` accepts works
+/// here; on top of that the port is checked to be a number from 1 to 65535. The SQLAlchemy form
+/// used by Flask (`postgresql+psycopg2://...`) is accepted too: the `+driver` part is dropped.
+///
+/// The password never appears in `masked()`, in `to_string()` or in any error message.
+///
+/// @code
+/// auto url = orm::DatabaseUrl::parse(
+///     "postgresql://postgres:postgres@localhost:55432/hello_books_development");
+/// url.database();   // "hello_books_development"
+/// url.masked();     // "postgresql://postgres:***@localhost:55432/hello_books_development"
+/// auto admin = url.with_database("postgres");   // same server, maintenance database
+/// @endcode
+class DatabaseUrl {
+ public:
+  /// Parses and validates `uri`. Throws orm::ConfigError with a one-line, password-free message.
+  static DatabaseUrl parse(std::string_view uri);
+
+  /// Host name, IP address or unix-socket directory ("localhost" when the URL names none).
+  std::string host() const;
+  /// TCP port (5432 when the URL names none).
+  int port() const;
+  /// User name (empty: libpq uses the operating-system user).
+  std::string user() const;
+  /// Database name (empty: libpq uses the user name).
+  std::string database() const;
+  /// True when the URL carries a password.
+  bool has_password() const;
+
+  /// The same server and credentials with another database, e.g. `with_database("postgres")`.
+  /// Throws orm::ConfigError when `name` is not a valid database name.
+  DatabaseUrl with_database(std::string_view name) const;
+
+  /// Printable form with the password replaced by `***`.
+  std::string masked() const;
+  /// Same as masked(): a DatabaseUrl never prints its password.
+  std::string to_string() const { return masked(); }
+  /// "host:port", for messages.
+  std::string server() const;
+
+  /// libpq keyword/value connection string, password included: hand it to libpq, never print it.
+  std::string conninfo() const;
+  /// The full URL, password included: for handing to another program (e.g. in an environment
+  /// variable), never for printing.
+  std::string uri_with_password() const;
+
+  /// Replaces every occurrence of this URL's password in `text` by `***`.
+  std::string scrub(std::string text) const;
+
+ private:
+  DatabaseUrl() = default;
+  std::string render(bool mask) const;
+  const std::string* find(std::string_view keyword) const;
+  void set(std::string_view keyword, std::string value);
+
+  std::vector<std::pair<std::string, std::string>> options_;  // keyword -> value, as libpq parsed
+};
+
+/// Checks a database name: 1 to 63 bytes, no NUL byte, no leading or trailing space.
+/// Throws orm::ConfigError naming the problem.
+void validate_database_name(std::string_view name);
+
+/// The value of the environment variable `name`, or `fallback` when it is unset or empty.
+std::string env_or(const char* name, std::string_view fallback);
+
+}  // namespace orm

@@ -1,0 +1,84 @@
+#include "orm/model.hpp"
+
+#include <cxxabi.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <memory>
+#include <set>
+
+namespace orm {
+namespace {
+
+std::string readable_type_name(const char* mangled) {
+  int status = 0;
+  std::unique_ptr<char, decltype(&std::free)> name(
+      abi::__cxa_demangle(mangled, nullptr, nullptr, &status), &std::free);
+  return status == 0 && name ? std::string(name.get()) : std::string(mangled);
+}
+
+}  // namespace
+
+bool ColumnInfo::operator==(const ColumnInfo& other) const {
+  return name == other.name && sql_type == other.sql_type && nullable == other.nullable &&
+         primary_key == other.primary_key && autoincrement == other.autoincrement &&
+         unique == other.unique && server_default == other.server_default;
+}
+
+const ColumnInfo* TableInfo::find(std::string_view name) const {
+  for (const auto& column : columns) {
+    if (column.name == name) return &column;
+  }
+  return nullptr;
+}
+
+namespace detail {
+
+int next_table_id() {
+  static std::atomic<int> counter{0};
+  return ++counter;
+}
+
+void validate(const TableInfo& table, const char* model_name) {
+  const std::string model = "model " + readable_type_name(model_name);
+  if (table.name.empty()) {
+    throw ModelError(model +
+                     " has an empty table name: set it, e.g. "
+                     "static constexpr const char* table = \"books\";");
+  }
+  if (table.columns.empty()) {
+    throw ModelError(model + " (table " + table.name +
+                     ") lists no columns: visit each member in fields(), e.g. "
+                     "v(id, \"id\", orm::primary_key);");
+  }
+  std::set<std::string> names;
+  int primary_keys = 0;
+  for (const auto& column : table.columns) {
+    if (column.name.empty()) {
+      throw ModelError(model + " (table " + table.name + ") has a column without a name");
+    }
+    if (!names.insert(column.name).second) {
+      throw ModelError(model + " (table " + table.name + ") lists column '" + column.name +
+                       "' twice in fields(): give each member its own column name");
+    }
+    if (column.primary_key) ++primary_keys;
+  }
+  if (primary_keys == 0) {
+    throw ModelError(model + " (table " + table.name +
+                     ") has no primary key: mark one column, e.g. v(id, \"id\", "
+                     "orm::primary_key);");
+  }
+  if (primary_keys > 1) {
+    throw ModelError(model + " (table " + table.name +
+                     ") marks several primary keys: mark exactly one column orm::primary_key");
+  }
+}
+
+void throw_value_error(const TableInfo& table, std::size_t column, const char* what) {
+  const std::string name =
+      column < table.columns.size() ? table.columns[column].name : std::to_string(column);
+  throw ValueError(table.name + "." + name + ": " + what);
+}
+
+}  // namespace detail
+}  // namespace orm

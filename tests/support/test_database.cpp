@@ -1,0 +1,158 @@
+#include "test_database.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <set>
+
+#include "orm/errors.hpp"
+#include "orm/server.hpp"
+
+namespace testing_support {
+namespace {
+
+constexpr std::string_view kPrefix = "hello_books_test_";
+
+std::string process_tag() {
+  std::string name = std::filesystem::read_symlink("/proc/self/exe").filename().string();
+  std::string tag;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    tag += ok ? c : (c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : '_');
+  }
+  return tag.substr(0, 24) + "_" + std::to_string(::getpid());
+}
+
+void require_test_name(std::string_view name) {
+  if (!is_test_database_name(name)) {
+    throw orm::ConfigError("refusing to create or drop database '" + std::string(name) +
+                           "': test databases must be named test_..., ..._test or ..._test_...");
+  }
+}
+
+// Databases this process created; dropped at exit.
+class Registry {
+ public:
+  ~Registry() {
+    for (const auto& name : names_) {
+      if (!server_) break;
+      try {
+        orm::Server(*server_).drop_database(name, true);
+      } catch (...) {  // at exit there is no one to tell; ./workbook db reset cleans up
+      }
+    }
+    if (!directory_.empty()) {
+      std::error_code ignored;
+      std::filesystem::remove_all(directory_, ignored);
+    }
+  }
+  std::set<std::string> names_;
+  std::optional<orm::DatabaseUrl> server_;  // a copy: statics may be gone when this runs
+  std::string directory_;
+};
+
+Registry& registry() {
+  static Registry instance;
+  return instance;
+}
+
+// Drops databases left behind by test processes that no longer run (killed, crashed).
+void drop_stale(orm::Server& server) {
+  for (const auto& name : server.databases(kPrefix)) {
+    // hello_books_test_<tag>_<pid>[_suffix]: find the pid after the tag.
+    const auto rest = name.substr(kPrefix.size());
+    std::size_t pos = 0;
+    while ((pos = rest.find('_', pos)) != std::string::npos) {
+      ++pos;
+      const auto end = rest.find('_', pos);
+      const std::string digits = rest.substr(pos, end == std::string::npos ? end : end - pos);
+      if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+      const long pid = std::strtol(digits.c_str(), nullptr, 10);
+      if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+        try {
+          server.drop_database(name, true);
+        } catch (...) {  // another process got there first
+        }
+      }
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+bool is_test_database_name(std::string_view name) {
+  const auto ends_with = [&](std::string_view s) {
+    return name.size() >= s.size() && name.substr(name.size() - s.size()) == s;
+  };
+  return name.rfind("test_", 0) == 0 || ends_with("_test") ||
+         name.find("_test_") != std::string_view::npos;
+}
+
+const orm::DatabaseUrl& server_url() {
+  static const orm::DatabaseUrl url = [] {
+    const char* value = std::getenv("DATABASE_URL");
+    if (value == nullptr || *value == '\0') {
+      throw orm::ConfigError(
+          "DATABASE_URL is not set: run the tests with ./workbook test (it starts the workbook's "
+          "PostgreSQL and sets it), or set DATABASE_URL to your server");
+    }
+    return orm::DatabaseUrl::parse(value).with_database("postgres");
+  }();
+  return url;
+}
+
+std::string scratch_database_name(std::string_view suffix) {
+  std::string name = std::string(kPrefix) + process_tag();
+  if (!suffix.empty()) name += "_" + std::string(suffix);
+  registry().names_.insert(name);
+  return name;
+}
+
+orm::DatabaseUrl scratch_database(std::string_view suffix) {
+  const std::string name = scratch_database_name(suffix);
+  require_test_name(name);
+  orm::Server server(server_url());
+  registry().server_ = server_url();
+  static bool cleaned = false;
+  if (!cleaned) {
+    drop_stale(server);
+    cleaned = true;
+  }
+  server.drop_database(name, true);
+  server.create_database(name, "template0");
+  return server_url().with_database(name);
+}
+
+void drop_scratch_database(std::string_view name) {
+  require_test_name(name);
+  orm::Server(server_url()).drop_database(name, true);
+  registry().names_.erase(std::string(name));
+}
+
+const orm::DatabaseUrl& test_database() {
+  static const orm::DatabaseUrl url = [] {
+    orm::DatabaseUrl db = scratch_database("");
+    ::setenv("DATABASE_URL", db.uri_with_password().c_str(), 1);
+    ::setenv("TEST_DATABASE_URL", db.uri_with_password().c_str(), 1);
+    return db;
+  }();
+  return url;
+}
+
+const std::string& scratch_directory() {
+  auto& dir = registry().directory_;
+  if (dir.empty()) {
+    const auto path = std::filesystem::temp_directory_path() / ("hello_books_" + process_tag());
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+    dir = path.string();
+  }
+  return dir;
+}
+
+}  // namespace testing_support
