@@ -1,4 +1,7 @@
+#define CATCH_CONFIG_EXTERNAL_INTERFACES
 #include "test_database.hpp"
+
+#include <catch2/catch.hpp>
 
 #include <signal.h>
 #include <unistd.h>
@@ -34,20 +37,22 @@ void require_test_name(std::string_view name) {
   }
 }
 
-// Databases this process created; dropped at exit.
+// Databases and files this process created; see CleanupListener.
 class Registry {
  public:
-  ~Registry() {
+  void drop_all() noexcept {
     for (const auto& name : names_) {
       if (!server_) break;
       try {
         orm::Server(*server_).drop_database(name, true);
-      } catch (...) {  // at exit there is no one to tell; ./workbook db reset cleans up
+      } catch (...) {  // nothing to tell at the end of a run; ./workbook db reset cleans up
       }
     }
+    names_.clear();
     if (!directory_.empty()) {
       std::error_code ignored;
       std::filesystem::remove_all(directory_, ignored);
+      directory_.clear();
     }
   }
   std::set<std::string> names_;
@@ -82,6 +87,15 @@ void drop_stale(orm::Server& server) {
     }
   }
 }
+
+// Drops this process's databases when the test run ends: before main() returns, because
+// connecting from a static destructor fails (libpq's TLS and random-number state is gone).
+class CleanupListener : public Catch::TestEventListenerBase {
+ public:
+  using Catch::TestEventListenerBase::TestEventListenerBase;
+  void testRunEnded(const Catch::TestRunStats&) override { registry().drop_all(); }
+};
+CATCH_REGISTER_LISTENER(CleanupListener)
 
 }  // namespace
 
