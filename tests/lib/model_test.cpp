@@ -1,0 +1,185 @@
+// Do not change this file: it checks the orm library (label: lib).
+//
+// Model metadata from one fields() declaration, the SQL made from it, and create_all/drop_all.
+#include <catch2/catch.hpp>
+
+#include <pqxx/nontransaction>
+
+#include "book_model.hpp"
+#include "orm/orm.hpp"
+#include "test_database.hpp"
+
+using models::Book;
+using models::Everything;
+
+namespace {
+
+struct NoTable {
+  static constexpr const char* table = "";
+  int id = 0;
+  template <class V>
+  void fields(V& v) {
+    v(id, "id", orm::primary_key);
+  }
+};
+
+struct NoColumns {
+  static constexpr const char* table = "nothing";
+  template <class V>
+  void fields(V&) {}
+};
+
+struct NoKey {
+  static constexpr const char* table = "no_key";
+  int id = 0;
+  template <class V>
+  void fields(V& v) {
+    v(id, "id");
+  }
+};
+
+struct Twice {
+  static constexpr const char* table = "twice";
+  int id = 0;
+  int other = 0;
+  template <class V>
+  void fields(V& v) {
+    v(id, "id", orm::primary_key);
+    v(other, "id");
+  }
+};
+
+struct OtherBooks {  // a second model claiming table "books"
+  static constexpr const char* table = "books";
+  int id = 0;
+  template <class V>
+  void fields(V& v) {
+    v(id, "id", orm::primary_key);
+  }
+};
+
+std::vector<std::string> live_columns(orm::Database& db, const std::string& table) {
+  pqxx::nontransaction tx(db.connection());
+  std::vector<std::string> columns;
+  for (const auto& row :
+       tx.exec_params("SELECT a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || "
+                      "CASE WHEN a.attnotnull THEN ' not null' ELSE '' END "
+                      "FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 "
+                      "AND NOT a.attisdropped ORDER BY a.attnum",
+                      table)) {
+    columns.push_back(row[0].as<std::string>());
+  }
+  return columns;
+}
+
+}  // namespace
+
+TEST_CASE("metadata comes from the model without an instance", "[model]") {
+  const orm::TableInfo& books = orm::table_info<Book>();
+  CHECK(books.name == "books");
+  REQUIRE(books.columns.size() == 3);
+  CHECK(books.columns[0].name == "id");
+  CHECK(books.columns[0].sql_type == "integer");
+  CHECK(books.columns[0].primary_key);
+  CHECK(books.columns[0].autoincrement);
+  CHECK_FALSE(books.columns[0].nullable);
+  CHECK(books.columns[1].name == "title");
+  CHECK(books.columns[1].sql_type == "text");
+  CHECK_FALSE(books.columns[1].nullable);
+  CHECK(books.columns[2].name == "description");
+  CHECK(books.columns[2].nullable);
+  CHECK(books.primary_key().name == "id");
+  CHECK(books.find("title") == &books.columns[1]);
+  CHECK(books.find("nope") == nullptr);
+  CHECK(&orm::table_info<Book>() == &books);  // computed once
+}
+
+TEST_CASE("every supported type maps to its PostgreSQL type", "[model]") {
+  const auto& t = orm::table_info<Everything>();
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"id", "bigint"},
+      {"small", "smallint"},
+      {"number", "integer"},
+      {"big", "bigint"},
+      {"ratio", "real"},
+      {"precise", "double precision"},
+      {"flag", "boolean"},
+      {"text", "text"},
+      {"code", "character varying(12)"},
+      {"at", "timestamp with time zone"},
+      {"maybe_number", "integer"},
+      {"maybe_text", "text"},
+      {"maybe_at", "timestamp with time zone"},
+      {"status", "text"}};
+  REQUIRE(t.columns.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    CHECK(t.columns[i].name == expected[i].first);
+    CHECK(t.columns[i].sql_type == expected[i].second);
+  }
+  CHECK(t.find("code")->unique);
+  CHECK(t.find("maybe_text")->nullable);
+  CHECK(t.find("status")->server_default == std::optional<std::string>("'new'"));
+}
+
+TEST_CASE("column_of finds a member's column", "[model]") {
+  CHECK(orm::column_of(&Book::title).name == "title");
+  CHECK(orm::column_of(&Book::id).primary_key);
+  CHECK(orm::column_of(&Everything::maybe_at).name == "maybe_at");
+}
+
+TEST_CASE("incomplete model declarations are explained", "[model][errors]") {
+  CHECK_THROWS_WITH(orm::table_info<NoTable>(),
+                    Catch::Contains("empty table name") && Catch::Contains("table = \"books\""));
+  CHECK_THROWS_WITH(orm::table_info<NoColumns>(), Catch::Contains("lists no columns"));
+  CHECK_THROWS_WITH(orm::table_info<NoKey>(), Catch::Contains("has no primary key"));
+  CHECK_THROWS_WITH(orm::table_info<Twice>(), Catch::Contains("lists column 'id' twice"));
+  CHECK_THROWS_AS(orm::table_info<NoKey>(), orm::ModelError);
+}
+
+TEST_CASE("the metadata registry keeps one model per table", "[model]") {
+  orm::Metadata metadata;
+  metadata.add<Book>().add<Everything>().add<Book>();
+  REQUIRE(metadata.tables().size() == 2);
+  CHECK(metadata.find("everything") == &orm::table_info<Everything>());
+  CHECK_THROWS_WITH(metadata.add<OtherBooks>(), Catch::Contains("two models use table name"));
+}
+
+TEST_CASE("identifiers are quoted only when PostgreSQL needs it", "[schema]") {
+  CHECK(orm::quote_identifier("books") == "books");
+  CHECK(orm::quote_identifier("book_2") == "book_2");
+  CHECK(orm::quote_identifier("Books") == "\"Books\"");
+  CHECK(orm::quote_identifier("order") == "\"order\"");
+  CHECK(orm::quote_identifier("user") == "\"user\"");
+  CHECK(orm::quote_identifier("2fast") == "\"2fast\"");
+  CHECK(orm::quote_identifier("a\"b") == "\"a\"\"b\"");
+}
+
+TEST_CASE("CREATE TABLE is readable SQL", "[schema]") {
+  CHECK(orm::create_table_sql(orm::table_info<Book>()) ==
+        "CREATE TABLE books (\n"
+        "    id integer GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,\n"
+        "    title text NOT NULL,\n"
+        "    description text\n"
+        ")");
+  CHECK(orm::column_definition(*orm::table_info<Everything>().find("code")) ==
+        "code character varying(12) NOT NULL UNIQUE");
+  CHECK(orm::column_definition(*orm::table_info<Everything>().find("status")) ==
+        "status text DEFAULT 'new' NOT NULL");
+}
+
+TEST_CASE("create_all makes the tables as declared; drop_all removes them", "[schema]") {
+  orm::Database db(testing_support::test_database());
+  orm::Metadata metadata;
+  metadata.add<Book>().add<Everything>();
+  orm::drop_all(db, metadata);
+  orm::create_all(db, metadata);
+  orm::create_all(db, metadata);  // a second call is harmless
+  CHECK(live_columns(db, "books") ==
+        std::vector<std::string>{"id integer not null", "title text not null", "description text"});
+  CHECK(live_columns(db, "everything").size() == orm::table_info<Everything>().columns.size());
+
+  orm::drop_all(db, metadata);
+  pqxx::nontransaction tx(db.connection());
+  CHECK(tx.exec1("SELECT to_regclass('books') IS NULL")[0].as<bool>());
+  CHECK(tx.exec1("SELECT to_regclass('everything') IS NULL")[0].as<bool>());
+}

@@ -1,0 +1,182 @@
+// Do not change this file: it checks the orm library (label: lib).
+//
+// Values round-trip byte-exact through PostgreSQL; values it cannot store are refused clearly.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include "book_model.hpp"
+#include "orm/orm.hpp"
+#include "test_database.hpp"
+
+using models::Book;
+using models::Everything;
+
+namespace {
+
+struct Fixture {
+  Fixture() : db(testing_support::test_database()) {
+    metadata.add<Book>().add<Everything>();
+    orm::drop_all(db, metadata);
+    orm::create_all(db, metadata);
+  }
+  // Stores `book` and loads it back through a new session.
+  Book round_trip(Book book) {
+    orm::Session writer(db);
+    writer.add(book);
+    writer.commit();
+    orm::Session reader(db);
+    auto loaded = reader.get<Book>(book.id);
+    REQUIRE(loaded);
+    return *loaded;
+  }
+  orm::Database db;
+  orm::Metadata metadata;
+};
+
+orm::Timestamp at_micros(long long micros) {
+  return orm::Timestamp(
+      std::chrono::duration_cast<orm::Timestamp::duration>(std::chrono::microseconds(micros)));
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(Fixture, "NULL and empty strings stay distinct", "[values]") {
+  Book none;
+  none.title = "";
+  CHECK(round_trip(none).description == std::nullopt);
+  CHECK(round_trip(none).title.empty());
+  Book empty;
+  empty.title = "x";
+  empty.description = "";
+  CHECK(round_trip(empty).description == std::optional<std::string>(""));
+}
+
+TEST_CASE_METHOD(Fixture, "unicode, quotes and very long strings round-trip byte-exact",
+                 "[values]") {
+  const std::vector<std::string> samples = {
+      u8"Ocean Book \U0001F30A — 海の本 — Ωκεανός",
+      "it's \"quoted\" \\ backslashed {braces}, commas, NULL",
+      "line one\nline two\ttabbed\r\n",
+      std::string(1'000'000, 'x') + u8"é",
+  };
+  for (const auto& text : samples) {
+    Book book;
+    book.title = text;
+    book.description = text;
+    const Book loaded = round_trip(book);
+    CHECK(loaded.title == text);
+    CHECK(loaded.description == std::optional<std::string>(text));
+  }
+  // The same values through a multi-row insert (array literals).
+  std::vector<Book> many(samples.size());
+  for (std::size_t i = 0; i < samples.size(); ++i) many[i].title = samples[i];
+  orm::Session session(db);
+  session.add_all(many);
+  session.commit();
+  for (const auto& book : many) CHECK(session.get<Book>(book.id)->title == book.title);
+}
+
+TEST_CASE_METHOD(Fixture, "a string holding a NUL byte is refused, naming the column",
+                 "[values][errors]") {
+  orm::Session session(db);
+  Book book;
+  book.title = std::string("before\0after", 12);
+  session.add(book);
+  CHECK_THROWS_AS(session.commit(), orm::ValueError);
+  book.title = "fine";
+  book.description = std::string("a\0b", 3);
+  session.add(book);
+  CHECK_THROWS_WITH(session.commit(),
+                    Catch::StartsWith("books.description: the text contains a NUL byte"));
+  CHECK(session.query<Book>().count() == 0);  // nothing half-written
+  CHECK_THROWS_AS(session.query<Book>().filter_by(&Book::title, std::string("x\0", 2)),
+                  orm::ValueError);
+}
+
+TEST_CASE_METHOD(Fixture, "every supported type round-trips", "[values]") {
+  Everything e;
+  e.small = -32768;
+  e.number = std::numeric_limits<int>::min();
+  e.big = std::numeric_limits<long>::max();
+  e.ratio = 0.1f;
+  e.precise = 0.1 + 0.2;
+  e.flag = true;
+  e.text = "text";
+  e.code = "ABC-123";
+  e.at = at_micros(1'764'095'412'123'456);  // 2025-11-25 18:30:12.123456 UTC
+  e.maybe_number = 7;
+  e.maybe_text = std::nullopt;
+  e.maybe_at = at_micros(-1'000'000);  // 1969-12-31 23:59:59 UTC
+  orm::Session session(db);
+  session.add(e);
+  session.commit();
+  CHECK(e.id == 1);
+  auto loaded = session.get<Everything>(e.id);
+  REQUIRE(loaded);
+  CHECK(loaded->small == e.small);
+  CHECK(loaded->number == e.number);
+  CHECK(loaded->big == e.big);
+  CHECK(loaded->ratio == e.ratio);
+  CHECK(loaded->precise == e.precise);
+  CHECK(loaded->flag);
+  CHECK(loaded->code == "ABC-123");
+  CHECK(loaded->at == e.at);
+  CHECK(loaded->maybe_number == std::optional<int>(7));
+  CHECK_FALSE(loaded->maybe_text);
+  CHECK(loaded->maybe_at == e.maybe_at);
+  auto text = session.execute("SELECT at::text, maybe_at::text FROM everything");
+  CHECK(text[0][0].as<std::string>() == "2025-11-25 18:30:12.123456+00");
+  CHECK(text[0][1].as<std::string>() == "1969-12-31 23:59:59+00");
+}
+
+TEST_CASE_METHOD(Fixture, "timestamps in other time zones are read correctly", "[values]") {
+  orm::Session session(db);
+  session.execute("SET TIME ZONE 'Asia/Kolkata'");
+  auto rows = session.execute("SELECT '2026-11-25 18:40:12.5+00'::timestamptz::text");
+  CHECK(rows[0][0].as<std::string>() == "2026-11-26 00:10:12.5+05:30");
+  CHECK(orm::ColumnTraits<orm::Timestamp>::from_text(rows[0][0].as<std::string>()) ==
+        orm::ColumnTraits<orm::Timestamp>::from_text("2026-11-25 18:40:12.5+00"));
+}
+
+TEST_CASE_METHOD(Fixture, "special floating-point values round-trip", "[values]") {
+  int n = 0;
+  for (double value : {std::numeric_limits<double>::infinity(),
+                       -std::numeric_limits<double>::infinity(), -0.0, 1e308, 5e-324}) {
+    Everything e;
+    e.code = "c" + std::to_string(n++);
+    e.precise = value;
+    orm::Session session(db);
+    session.add(e);
+    session.commit();
+    CHECK(session.get<Everything>(e.id)->precise == value);
+  }
+  Everything nan;
+  nan.code = "nan";
+  nan.precise = std::numeric_limits<double>::quiet_NaN();
+  orm::Session session(db);
+  session.add(nan);
+  session.commit();
+  CHECK(std::isnan(session.get<Everything>(nan.id)->precise));
+}
+
+TEST_CASE_METHOD(Fixture, "a server default fills rows inserted without the column", "[values]") {
+  orm::Session session(db);
+  session.execute(
+      "INSERT INTO everything (small, number, big, ratio, precise, flag, text, code, at) "
+      "VALUES (0, 0, 0, 0, 0, false, '', 'raw', now())");
+  auto loaded = session.query<Everything>().filter_by(&Everything::code, "raw").first();
+  REQUIRE(loaded);
+  CHECK(loaded->status == "new");
+}
+
+TEST_CASE_METHOD(Fixture, "NULL in a non-optional member is explained", "[values][errors]") {
+  orm::Session session(db);
+  session.execute("ALTER TABLE books ALTER COLUMN title DROP NOT NULL");
+  session.execute("INSERT INTO books (title) VALUES (NULL)");
+  CHECK_THROWS_WITH(session.all<Book>(),
+                    Catch::StartsWith("books.title: the database holds NULL") &&
+                        Catch::Contains("std::optional"));
+}
