@@ -37,6 +37,7 @@ Database& Database::operator=(Database&& other) noexcept {
 }
 
 pqxx::connection& Database::connection() {
+  if (connection_ && !connection_->is_open()) disconnect();  // lost: open a new one
   if (!connection_) {
     try {
       connection_ = std::make_unique<pqxx::connection>(url_.conninfo());
@@ -65,9 +66,10 @@ std::string Database::server_version() {
 }
 
 void Database::prepare_once(const std::string& name, const std::string& sql) {
+  auto& conn = connection();  // first: a reconnect forgets what was prepared
   if (prepared_.count(name) != 0) return;
   try {
-    connection().prepare(name, sql);
+    conn.prepare(name, sql);
   } catch (...) {
     detail::rethrow_translated(url_, detail::Phase::running);
   }

@@ -131,7 +131,6 @@ TEST_CASE_METHOD(Fixture, "a dropped connection is reported, and the next use re
     CHECK(std::string(e.what()).find(testing_support::server_url().uri_with_password()) ==
           std::string::npos);
   }
-  db.disconnect();
   CHECK(session.all<Book>().size() == 1);
 }
 

@@ -37,7 +37,8 @@ class Database {
   /// The URL this database was opened with.
   const DatabaseUrl& url() const noexcept { return url_; }
 
-  /// The libpqxx connection, opened now if it is not open yet. For raw libpqxx work.
+  /// The libpqxx connection, opened now if it is not open yet (or was lost). For raw libpqxx
+  /// work.
   pqxx::connection& connection();
   /// True when a connection is open.
   bool connected() const noexcept;
