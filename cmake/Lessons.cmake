@@ -1,1 +1,103 @@
-# Reads lessons/lessons.json and adds each lesson and solution (filled in by the lessons work).
+# The lessons and their solutions, from lessons/lessons.json (the one list of lessons: CMake, the
+# workbook tool and the docs all read it).
+#
+# For every lesson NN in lessons.json this adds
+#   lessonNN        the lesson's program, built from ${WORKBOOK_LESSONS_DIR}/<directory>, written to
+#                   <build>/lessons/<directory>/<program>
+#   lessonNN_app    the lesson's app code (app/, models/) as a library, when the lesson has any
+# and, when WORKBOOK_SOLUTIONS_DIR is not empty, the same from ${WORKBOOK_SOLUTIONS_DIR}:
+#   solutionNN, solutionNN_app   written to <build>/solutions/<directory>/<program>
+# The check programs (check_lessonNN, check_solutionNN) are added by tests/lessons.
+#
+# Each lesson folder's CMakeLists.txt calls workbook_lesson(...) below, so a lesson and its
+# solution share the same CMakeLists.txt text.
+#
+# Variables set here for the rest of the build:
+#   WORKBOOK_LESSON_NUMBERS              "01;02;..." in lessons.json order
+#   WORKBOOK_LESSON_<NN>_DIRECTORY       e.g. 01_create_db
+#   WORKBOOK_LESSON_<NN>_PROGRAM         e.g. create_databases
+#   WORKBOOK_LESSON_<NN>_TITLE           e.g. Create the databases
+
+set(WORKBOOK_LESSONS_JSON "${PROJECT_SOURCE_DIR}/lessons/lessons.json")
+# Code every lesson program may include (workbook/not_done.hpp); always the project's own copy.
+set(WORKBOOK_LESSON_SUPPORT_DIR "${PROJECT_SOURCE_DIR}/lessons/support")
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${WORKBOOK_LESSONS_JSON}")
+
+file(READ "${WORKBOOK_LESSONS_JSON}" _workbook_json)
+string(JSON _workbook_count ERROR_VARIABLE _workbook_error LENGTH "${_workbook_json}" lessons)
+if(_workbook_error)
+  message(FATAL_ERROR "${WORKBOOK_LESSONS_JSON}: ${_workbook_error}")
+endif()
+
+set(WORKBOOK_LESSON_NUMBERS "")
+math(EXPR _workbook_last "${_workbook_count} - 1")
+foreach(_index RANGE ${_workbook_last})
+  string(JSON _number GET "${_workbook_json}" lessons ${_index} number)
+  list(APPEND WORKBOOK_LESSON_NUMBERS "${_number}")
+  foreach(_field directory program title)
+    string(TOUPPER "${_field}" _upper)
+    string(JSON WORKBOOK_LESSON_${_number}_${_upper} GET "${_workbook_json}" lessons ${_index}
+           ${_field})
+  endforeach()
+endforeach()
+
+# workbook_lesson([APP_SOURCES <file>...] PROGRAM_SOURCES <file>... [MIGRATIONS <folder>])
+#
+# Called from a lesson folder's CMakeLists.txt. Builds the lesson's program (the target and file
+# names come from lessons.json) and, with APP_SOURCES, the app library the program and the check
+# tests link. MIGRATIONS names the folder that `db` commands use by default, relative to the
+# lesson folder; the program gets its absolute path as HELLO_BOOKS_MIGRATIONS_DIR.
+function(workbook_lesson)
+  cmake_parse_arguments(ARG "" "MIGRATIONS" "APP_SOURCES;PROGRAM_SOURCES" ${ARGN})
+  if(NOT DEFINED WORKBOOK_CURRENT_TARGET)
+    message(FATAL_ERROR "workbook_lesson() is for lesson folders added by cmake/Lessons.cmake")
+  endif()
+  set(target ${WORKBOOK_CURRENT_TARGET})
+  set(text_definition WORKBOOK_LESSON_TEXT="${WORKBOOK_CURRENT_TEXT}")
+
+  if(ARG_APP_SOURCES)
+    add_library(${target}_app STATIC ${ARG_APP_SOURCES})
+    target_include_directories(${target}_app PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}"
+                                                    "${WORKBOOK_LESSON_SUPPORT_DIR}")
+    target_compile_definitions(${target}_app PUBLIC ${text_definition})
+    target_link_libraries(${target}_app PUBLIC orm PRIVATE workbook_warnings)
+  endif()
+
+  add_executable(${target} ${ARG_PROGRAM_SOURCES})
+  set_target_properties(${target} PROPERTIES
+    OUTPUT_NAME "${WORKBOOK_CURRENT_PROGRAM}"
+    RUNTIME_OUTPUT_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}")
+  target_include_directories(${target} PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}"
+                                               "${WORKBOOK_LESSON_SUPPORT_DIR}")
+  target_compile_definitions(${target} PRIVATE ${text_definition})
+  target_link_libraries(${target} PRIVATE orm workbook_warnings)
+  if(ARG_APP_SOURCES)
+    target_link_libraries(${target} PRIVATE ${target}_app)
+  endif()
+  if(ARG_MIGRATIONS)
+    target_compile_definitions(${target} PRIVATE
+      HELLO_BOOKS_MIGRATIONS_DIR="${CMAKE_CURRENT_SOURCE_DIR}/${ARG_MIGRATIONS}")
+  endif()
+endfunction()
+
+# Adds lesson `number` from `root` (the lessons or the solutions folder) as <prefix>NN.
+function(_workbook_add_lesson prefix number root)
+  set(directory "${WORKBOOK_LESSON_${number}_DIRECTORY}")
+  if(NOT EXISTS "${root}/${directory}/CMakeLists.txt")
+    message(WARNING "lesson ${number}: ${root}/${directory}/CMakeLists.txt is missing; "
+                    "${prefix}${number} is not built (restore the folder: ./workbook reset ${number})")
+    return()
+  endif()
+  # Read by workbook_lesson() in the lesson folder's CMakeLists.txt.
+  set(WORKBOOK_CURRENT_TARGET "${prefix}${number}")
+  set(WORKBOOK_CURRENT_PROGRAM "${WORKBOOK_LESSON_${number}_PROGRAM}")
+  set(WORKBOOK_CURRENT_TEXT "lessons/${directory}/README.md")  # the text lives in lessons/ only
+  add_subdirectory("${root}/${directory}" "${CMAKE_BINARY_DIR}/${prefix}s/${directory}")
+endfunction()
+
+foreach(_number IN LISTS WORKBOOK_LESSON_NUMBERS)
+  _workbook_add_lesson(lesson ${_number} "${WORKBOOK_LESSONS_DIR}")
+  if(NOT WORKBOOK_SOLUTIONS_DIR STREQUAL "")
+    _workbook_add_lesson(solution ${_number} "${WORKBOOK_SOLUTIONS_DIR}")
+  endif()
+endforeach()

@@ -1,0 +1,269 @@
+#include "lesson_check.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+#include <pqxx/nontransaction>
+#include <pqxx/result>
+
+#include "orm/database.hpp"
+#include "orm/errors.hpp"
+#include "orm/server.hpp"
+#include "test_database.hpp"
+
+extern char** environ;
+
+namespace lesson_check {
+namespace {
+
+std::string indented(const std::string& text) {
+  if (text.empty()) return "    (nothing)\n";
+  std::string out;
+  for (const auto& line : lines_of(text)) out += "    " + line + "\n";
+  return out;
+}
+
+std::string shell_word(const std::string& word) {
+  if (!word.empty() && word.find_first_of(" \t\"'$\\*?;&|<>()") == std::string::npos) return word;
+  std::string quoted = "'";
+  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// The value as it may appear in a message: URLs with their password masked.
+std::string printable(const std::string& value) {
+  if (value.rfind("postgres", 0) == 0) {
+    try {
+      return orm::DatabaseUrl::parse(value).masked();
+    } catch (const orm::Error&) {
+      return "(an invalid URL)";
+    }
+  }
+  return value;
+}
+
+void set_cloexec(int fd) {
+  ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) | FD_CLOEXEC);
+}
+
+}  // namespace
+
+std::string ProgramRun::describe() const {
+  std::string text = "ran: " + command + "\n";
+  if (timed_out) {
+    text += "it did not finish in time and was stopped\n";
+  } else if (exit_code >= 128) {
+    text += "it crashed (signal " + std::to_string(exit_code - 128) + ")\n";
+  } else {
+    text += "exit code: " + std::to_string(exit_code) + "\n";
+  }
+  text += "stdout:\n" + indented(out) + "stderr:\n" + indented(err);
+  return text;
+}
+
+std::vector<std::string> ProgramRun::out_lines() const {
+  return lines_of(out);
+}
+std::vector<std::string> ProgramRun::err_lines() const {
+  return lines_of(err);
+}
+
+ProgramRun run_program(const std::string& program, const std::vector<std::string>& arguments,
+                       const std::vector<EnvChange>& environment, const std::string& directory,
+                       int timeout_seconds) {
+  ProgramRun run;
+
+  // The environment: this process's, changed as asked.
+  std::map<std::string, std::string> variables;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string text = *entry;
+    const auto eq = text.find('=');
+    if (eq != std::string::npos) variables[text.substr(0, eq)] = text.substr(eq + 1);
+  }
+  for (const auto& [name, value] : environment) {
+    if (value) {
+      variables[name] = *value;
+      run.command += name + "=" + shell_word(printable(*value)) + " ";
+    } else {
+      variables.erase(name);
+      run.command += "(without " + name + ") ";
+    }
+  }
+  run.command += shell_word(program);
+  for (const auto& argument : arguments) run.command += " " + shell_word(argument);
+
+  std::vector<std::string> env_text;
+  for (const auto& [name, value] : variables) env_text.push_back(name + "=" + value);
+  std::vector<char*> envp;
+  for (auto& text : env_text) envp.push_back(text.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> arg_text{program};
+  arg_text.insert(arg_text.end(), arguments.begin(), arguments.end());
+  std::vector<char*> argv;
+  for (auto& text : arg_text) argv.push_back(text.data());
+  argv.push_back(nullptr);
+
+  int out_pipe[2];
+  int err_pipe[2];
+  int exec_pipe[2];  // reports a failed exec to the parent
+  if (::pipe(out_pipe) != 0 || ::pipe(err_pipe) != 0 || ::pipe(exec_pipe) != 0) {
+    throw std::runtime_error("pipe() failed: " + std::string(std::strerror(errno)));
+  }
+  set_cloexec(exec_pipe[1]);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork() failed: " + std::string(std::strerror(errno)));
+  if (pid == 0) {
+    ::dup2(out_pipe[1], STDOUT_FILENO);
+    ::dup2(err_pipe[1], STDERR_FILENO);
+    const int devnull = ::open("/dev/null", O_RDONLY);
+    if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
+    ::close(out_pipe[0]);
+    ::close(err_pipe[0]);
+    ::close(exec_pipe[0]);
+    if (!directory.empty() && ::chdir(directory.c_str()) != 0) {
+      const int error = errno;
+      [[maybe_unused]] auto ignored = ::write(exec_pipe[1], &error, sizeof error);
+      ::_exit(127);
+    }
+    ::execve(program.c_str(), argv.data(), envp.data());
+    const int error = errno;
+    [[maybe_unused]] auto ignored = ::write(exec_pipe[1], &error, sizeof error);
+    ::_exit(127);
+  }
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+  ::close(exec_pipe[1]);
+
+  int exec_error = 0;
+  const bool exec_failed = ::read(exec_pipe[0], &exec_error, sizeof exec_error) > 0;
+  ::close(exec_pipe[0]);
+
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  std::string* sinks[2] = {&run.out, &run.err};
+  int open_count = 2;
+  char buffer[4096];
+  while (open_count > 0) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          deadline - std::chrono::steady_clock::now())
+                          .count();
+    if (left <= 0) {
+      run.timed_out = true;
+      ::kill(pid, SIGKILL);
+      break;
+    }
+    const int ready = ::poll(fds, 2, static_cast<int>(std::min<long long>(left, 1000)));
+    if (ready < 0 && errno != EINTR) break;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      const ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
+      if (n > 0) {
+        sinks[i]->append(buffer, static_cast<std::size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_count;
+      }
+    }
+  }
+  for (auto& fd : fds) {
+    if (fd.fd >= 0) ::close(fd.fd);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) run.exit_code = 128 + WTERMSIG(status);
+  if (exec_failed) {
+    run.err += "(could not start " + program + ": " + std::strerror(exec_error) +
+               "; is it built? run ./workbook, or cmake --build)\n";
+  }
+  return run;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(line);
+  return lines;
+}
+
+std::vector<std::string> lines_with(const std::string& text, const std::string& needle) {
+  std::vector<std::string> found;
+  for (const auto& line : lines_of(text)) {
+    if (line.find(needle) != std::string::npos) found.push_back(line);
+  }
+  return found;
+}
+
+bool contains_nocase(const std::string& text, const std::string& needle) {
+  const auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  return lower(text).find(lower(needle)) != std::string::npos;
+}
+
+std::string url_with_password(const orm::DatabaseUrl& url, const std::string& password) {
+  return "postgresql://" + url.user() + ":" + password + "@" + url.host() + ":" +
+         std::to_string(url.port()) + "/" + url.database();
+}
+
+std::string unreachable_url(const std::string& database) {
+  // Ask the kernel for a free port, then let it go: nothing listens there.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t size = sizeof address;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
+    throw std::runtime_error("could not find a free port: " + std::string(std::strerror(errno)));
+  }
+  ::close(fd);
+  return "postgresql://postgres:postgres@localhost:" + std::to_string(ntohs(address.sin_port)) +
+         "/" + database;
+}
+
+void require_server() {
+  INFO(
+      "The checks need the workbook's PostgreSQL server. Start it with ./workbook db start "
+      "(or set DATABASE_URL to your own server), then check again.");
+  REQUIRE_NOTHROW(testing_support::test_database());
+}
+
+bool database_exists(const std::string& name) {
+  return orm::Server(testing_support::server_url()).database_exists(name);
+}
+
+std::vector<std::string> tables_of(const orm::DatabaseUrl& url) {
+  orm::Database db(url);
+  pqxx::nontransaction tx(db.connection());
+  std::vector<std::string> names;
+  for (const auto& row : tx.exec("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                                 "ORDER BY tablename")) {
+    names.push_back(row[0].as<std::string>());
+  }
+  return names;
+}
+
+}  // namespace lesson_check

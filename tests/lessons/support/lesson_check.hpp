@@ -1,0 +1,67 @@
+// Helpers for the lessons' check tests: running a lesson's program and explaining failures.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "orm/url.hpp"
+
+namespace lesson_check {
+
+/// What a program run did.
+struct ProgramRun {
+  std::string command;  ///< what ran, for messages (URLs masked)
+  int exit_code = -1;   ///< the exit status; 128 + N when killed by signal N
+  bool timed_out = false;
+  std::string out;  ///< everything it printed to stdout
+  std::string err;  ///< everything it printed to stderr
+
+  /// The run in a few lines: command, exit code, stdout and stderr.
+  std::string describe() const;
+  /// The lines of stdout.
+  std::vector<std::string> out_lines() const;
+  /// The lines of stderr.
+  std::vector<std::string> err_lines() const;
+};
+
+/// An environment change for a program run: set NAME to a value, or unset it (std::nullopt).
+using EnvChange = std::pair<std::string, std::optional<std::string>>;
+
+/// Runs `program` with `arguments` in `directory` (empty: the current one), the environment of
+/// this process changed by `environment`. Gives up after `timeout_seconds` (the program is then
+/// killed and `timed_out` is set).
+ProgramRun run_program(const std::string& program, const std::vector<std::string>& arguments,
+                       const std::vector<EnvChange>& environment = {},
+                       const std::string& directory = {}, int timeout_seconds = 60);
+
+/// The lines of `text` (a missing final newline is fine).
+std::vector<std::string> lines_of(const std::string& text);
+/// The lines of `text` that contain `needle`.
+std::vector<std::string> lines_with(const std::string& text, const std::string& needle);
+/// True when `text` contains `needle`, ignoring ASCII case.
+bool contains_nocase(const std::string& text, const std::string& needle);
+
+/// The server's URL with another password, for wrong-password checks.
+std::string url_with_password(const orm::DatabaseUrl& url, const std::string& password);
+/// A URL on this machine where no server listens (a port that was free a moment ago).
+std::string unreachable_url(const std::string& database);
+
+/// The first check of every lesson: the test server answers, and this process's own database
+/// exists (testing_support::test_database()). Fails with the reason and the fix otherwise.
+void require_server();
+
+/// True when database `name` exists on the test server.
+bool database_exists(const std::string& name);
+/// The names of the tables in the public schema of database `url`, sorted.
+std::vector<std::string> tables_of(const orm::DatabaseUrl& url);
+
+}  // namespace lesson_check
+
+// Failure messages point to the lesson text: LESSON_TEXT is defined per check program
+// (tests/lessons/CMakeLists.txt), e.g. "lessons/03_models/README.md".
+#ifdef LESSON_TEXT
+/// "see lessons/NN_name/README.md, step N", for INFO messages.
+#define SEE_STEP(step) ("see " LESSON_TEXT ", step " #step)
+#endif
