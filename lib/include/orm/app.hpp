@@ -1,4 +1,5 @@
-// The application object and its configuration, in the spirit of a Flask app.
+/// @file
+/// The application object and its configuration, in the spirit of a Flask app.
 #pragma once
 
 #include <optional>
@@ -22,6 +23,7 @@ struct Config {
 /// What a test passes to `create_app` (Flask's `test_config`). An empty `database_url` means
 /// "the usual test database": `TEST_DATABASE_URL` or the app's default test URL.
 struct TestConfig {
+  /// The test database's URL; empty: `TEST_DATABASE_URL`, else the app's default test URL.
   std::string database_url;
 };
 
@@ -31,9 +33,17 @@ struct TestConfig {
 /// @code
 /// orm::App create_app(std::optional<orm::TestConfig> test_config) {
 ///   orm::Config config;
-///   config.database_url = orm::env_or("DATABASE_URL",
-///   "postgresql://postgres:postgres@localhost:55432/hello_books_development"); orm::App
-///   app{config}; app.metadata().add<Book>(); return app;
+///   if (test_config) {
+///     config.database_url = test_config->database_url.empty()
+///                               ? orm::env_or("TEST_DATABASE_URL", kTestUrl)
+///                               : test_config->database_url;
+///     config.testing = true;
+///   } else {
+///     config.database_url = orm::env_or("DATABASE_URL", kDevelopmentUrl);
+///   }
+///   orm::App app{config};
+///   app.metadata().add<Book>();
+///   return app;
 /// }
 /// @endcode
 class App {
@@ -41,6 +51,7 @@ class App {
   /// Checks the configuration: throws orm::ConfigError when the database URL is invalid.
   explicit App(Config config);
 
+  /// The settings the app was made with.
   const Config& config() const noexcept { return config_; }
   /// The parsed database URL (print it: the password is masked).
   const DatabaseUrl& database_url() const noexcept { return db_.url(); }
@@ -51,6 +62,7 @@ class App {
   Database& db() noexcept { return db_; }
   /// The app's models (`db.metadata`): register each with `metadata().add<Model>()`.
   Metadata& metadata() noexcept { return metadata_; }
+  /// @copydoc metadata()
   const Metadata& metadata() const noexcept { return metadata_; }
   /// A new session on the app's database (`db.session`). It must not outlive the app.
   Session session() { return Session(db_); }

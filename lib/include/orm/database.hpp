@@ -1,4 +1,5 @@
-// A handle on one database: owns the connection, opened on first use.
+/// @file
+/// A handle on one database: owns the connection, opened on first use.
 #pragma once
 
 #include <memory>
@@ -27,9 +28,13 @@ namespace orm {
 /// @endcode
 class Database {
  public:
+  /// A handle on the database `url` names; nothing is sent until the first use.
   explicit Database(DatabaseUrl url);
+  /// Closes the connection.
   ~Database();
+  /// Takes over the other handle's connection.
   Database(Database&&) noexcept;
+  /// Closes this connection and takes over the other handle's.
   Database& operator=(Database&&) noexcept;
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;

@@ -1,4 +1,5 @@
-// The whole orm library in one include: apps, URLs, servers, models, schema and sessions.
+/// @file
+/// The whole orm library in one include: apps, URLs, servers, models, schema and sessions.
 #pragma once
 
 #include "orm/app.hpp"

@@ -1,4 +1,5 @@
-// The app's models as a whole (Metadata), their SQL, and create_all / drop_all.
+/// @file
+/// The app's models as a whole (Metadata), their SQL, and create_all / drop_all.
 #pragma once
 
 #include <string>

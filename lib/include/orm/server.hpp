@@ -1,4 +1,5 @@
-// Database administration: create, drop and list databases on a server.
+/// @file
+/// Database administration: create, drop and list databases on a server.
 #pragma once
 
 #include <memory>

@@ -1,4 +1,5 @@
-// Sessions: add, change and remove objects, then commit; get and query objects.
+/// @file
+/// Sessions: add, change and remove objects, then commit; get and query objects.
 #pragma once
 
 #include <pqxx/nontransaction>
@@ -109,9 +110,11 @@ enum class Order { asc, desc };
 /// @endcode
 class Session {
  public:
+  /// A session on `db`, which must outlive it. Nothing is sent until a flush, commit or query.
   explicit Session(Database& db);
   /// Rolls back whatever was not committed.
   ~Session();
+  /// Takes over the other session's pending work and transaction.
   Session(Session&&) noexcept;
   Session& operator=(Session&&) = delete;
   Session(const Session&) = delete;
@@ -197,6 +200,7 @@ class Session {
 template <class Model>
 class Query {
  public:
+  /// A query that matches every row; prefer Session::query<Model>().
   explicit Query(Session& session) : session_(session) {}
 
   /// Keeps rows whose column equals `value` (`IS NULL` for std::nullopt). Several calls combine
@@ -237,6 +241,7 @@ class Query {
 
 // ---------------------------------------------------------------------------------------------
 // Implementation.
+/// @cond INTERNAL
 
 namespace detail {
 
@@ -446,5 +451,7 @@ std::size_t Query<Model>::count() {
       "SELECT count(*) FROM " + quote_identifier(table_info<Model>().name) + where_clause();
   return session_.run(sql, params_)[0][0].template as<std::size_t>();
 }
+
+/// @endcond
 
 }  // namespace orm

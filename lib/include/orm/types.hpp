@@ -1,4 +1,5 @@
-// How C++ values map to PostgreSQL columns: the SQL type of each C++ type and its text form.
+/// @file
+/// How C++ values map to PostgreSQL columns: the SQL type of each C++ type and its text form.
 #pragma once
 
 #include <chrono>
@@ -14,15 +15,29 @@ using Timestamp = std::chrono::system_clock::time_point;
 
 /// Converts one C++ type to and from PostgreSQL's text format.
 ///
-/// Specialised for `bool`, `std::int16_t`, `int`, `std::int64_t` (and `long long`), `float`,
-/// `double`, `std::string` and orm::Timestamp. `std::optional<T>` of any of them is a nullable
-/// column. Each specialisation has:
+/// Specialised for these member types (`std::optional<T>` of any of them is a nullable column):
+///
+/// | C++ member type | PostgreSQL column type |
+/// | --- | --- |
+/// | `bool` | `boolean` |
+/// | `std::int16_t` | `smallint` |
+/// | `int` | `integer` |
+/// | `std::int64_t` (`long`), `long long` | `bigint` |
+/// | `float` | `real` |
+/// | `double` | `double precision` |
+/// | `std::string` | `text`, or `character varying(n)` with orm::varchar(n) |
+/// | orm::Timestamp | `timestamp with time zone` |
+///
+/// Each specialisation has:
 ///  - `sql_type`: the type as PostgreSQL's `format_type()` spells it,
 ///  - `to_text(value)`: the parameter text sent to the server,
 ///  - `from_text(text)`: the value from the server's text; throws std::invalid_argument or
 ///    std::out_of_range, which the caller turns into orm::ValueError naming the column.
 template <class T>
 struct ColumnTraits;
+
+/// @cond SPECIALISATIONS
+// The specialisations, one per row of the table above.
 
 template <>
 struct ColumnTraits<bool> {
@@ -89,6 +104,7 @@ struct ColumnTraits<Timestamp> {
   /// Accepts PostgreSQL's ISO output with any UTC offset, e.g. "2026-11-25 19:40:12+01".
   static Timestamp from_text(std::string_view text);
 };
+/// @endcond
 
 namespace detail {
 template <class T>

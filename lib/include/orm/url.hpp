@@ -1,4 +1,5 @@
-// Connection URLs: `postgresql://user:password@host:port/dbname?option=value`.
+/// @file
+/// Connection URLs: `postgresql://user:password@host:port/dbname?option=value`.
 #pragma once
 
 #include <string>
