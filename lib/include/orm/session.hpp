@@ -80,7 +80,10 @@ struct PendingObjects final : PendingBase {
 }  // namespace detail
 
 /// Sort direction for Query::order_by.
-enum class Order { asc, desc };
+enum class Order {
+  asc,  ///< ascending: smallest first (SQL `ASC`)
+  desc  ///< descending: largest first (SQL `DESC`)
+};
 
 /// A unit of work on one Database, like SQLAlchemy's `db.session`.
 ///
