@@ -48,6 +48,20 @@ std::string url_with_password(const orm::DatabaseUrl& url, const std::string& pa
 /// A URL on this machine where no server listens (a port that was free a moment ago).
 std::string unreachable_url(const std::string& database);
 
+/// Sets (or, with std::nullopt, unsets) an environment variable of this process until the end of
+/// the scope, then restores it.
+class ScopedEnv {
+ public:
+  ScopedEnv(std::string name, const std::optional<std::string>& value);
+  ~ScopedEnv();
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::string name_;
+  std::optional<std::string> saved_;
+};
+
 /// The first check of every lesson: the test server answers, and this process's own database
 /// exists (testing_support::test_database()). Fails with the reason and the fix otherwise.
 void require_server();
@@ -63,5 +77,5 @@ std::vector<std::string> tables_of(const orm::DatabaseUrl& url);
 // (tests/lessons/CMakeLists.txt), e.g. "lessons/03_models/README.md".
 #ifdef LESSON_TEXT
 /// "see lessons/NN_name/README.md, step N", for INFO messages.
-#define SEE_STEP(step) ("see " LESSON_TEXT ", step " #step)
+#define SEE_STEP(step) "see " LESSON_TEXT ", step " #step
 #endif

@@ -1,0 +1,25 @@
+// Lesson 02: the hello_books program connects to its database and says where it is.
+#include <exception>
+#include <iostream>
+
+#include "app/app.hpp"
+#include "orm/orm.hpp"
+#include "workbook/not_done.hpp"
+
+int main() {
+  try {
+    orm::App app = create_app();
+    // TODO (step 4): say where the app is connected. Replace the line below with
+    //     std::cout << "hello_books is connected to " << app.database_url().masked() << "\n";
+    //     std::cout << "database: " << app.database_url().database() << "\n";
+    //     std::cout << "server: PostgreSQL " << app.db().server_version() << "\n";
+    // masked() hides the password; server_version() connects and asks the server.
+    throw workbook::NotDoneYet("say where the app is connected, main.cpp (step 4)");
+  } catch (const workbook::NotDoneYet& e) {
+    return workbook::report(e);
+  } catch (const std::exception& e) {  // orm errors: one line, no password
+    std::cerr << "hello_books: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,50 @@
+// The Book model: one Book object is one row of the table `books`.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "orm/model.hpp"
+#include "workbook/not_done.hpp"
+
+/// A book, like the classic tutorial's `class Book(db.Model)`.
+///
+/// The members are the columns; `fields()` tells the library their column names, once, for
+/// creating the table, saving objects and loading rows.
+///
+/// @code
+/// Book book;
+/// book.title = "Ocean Book";
+/// book.description = "watr 4evr";
+/// session.add(book);
+/// session.commit();  // the database numbers the row: book.id is now 1
+/// book.to_string();  // "1: Ocean Book. Description: watr 4evr"
+/// @endcode
+struct Book {
+  // TODO (step 1): name the table. Replace the line below with
+  //     static constexpr const char* table = "books";
+  static constexpr const char* table = "";
+
+  int id = 0;                              ///< primary key; 0 until the database numbers the row
+  std::string title;                       ///< std::string: NOT NULL, every book has a title
+  std::optional<std::string> description;  ///< std::optional: the column accepts NULL
+
+  /// The columns: one `v(member, "column name", options...)` call per member, in table order.
+  template <class Visitor>
+  void fields(Visitor& v) {
+    // TODO (step 2): list the three columns. Replace the line below with
+    //     v(id, "id", orm::primary_key);
+    //     v(title, "title");
+    //     v(description, "description");
+    (void)v;
+  }
+
+  /// "<id>: <title>. Description: <description>", e.g. "1: Ocean Book. Description: watr 4evr";
+  /// a NULL description reads "(none)".
+  std::string to_string() const {
+    // TODO (step 3): Replace the line below with
+    //     return std::to_string(id) + ": " + title + ". Description: " +
+    //            description.value_or("(none)");
+    throw workbook::NotDoneYet("Book::to_string() in models/book.hpp (step 3)");
+  }
+};
