@@ -1,6 +1,7 @@
 // Lesson 02: the hello_books program connects to its database and says where it is.
 #include <exception>
 #include <iostream>
+#include <string>
 
 #include "app/app.hpp"
 #include "orm/orm.hpp"
@@ -9,11 +10,12 @@
 int main() {
   try {
     orm::App app = create_app();
-    // TODO (step 4): say where the app is connected. Replace the line below with
+    // TODO (step 4): connect, then say where the app is connected. Replace the line below with
+    //     const std::string version = app.db().server_version();  // connects, asks the server
     //     std::cout << "hello_books is connected to " << app.database_url().masked() << "\n";
     //     std::cout << "database: " << app.database_url().database() << "\n";
-    //     std::cout << "server: PostgreSQL " << app.db().server_version() << "\n";
-    // masked() hides the password; server_version() connects and asks the server.
+    //     std::cout << "server: PostgreSQL " << version << "\n";
+    // masked() prints the URL with its password hidden.
     throw workbook::NotDoneYet("say where the app is connected, main.cpp (step 4)");
   } catch (const workbook::NotDoneYet& e) {
     return workbook::report(e);

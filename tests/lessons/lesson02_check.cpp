@@ -151,4 +151,5 @@ TEST_CASE("hello_books with a wrong password prints one line without the passwor
   CHECK_THAT(run.err, Contains("password", Catch::CaseSensitive::No));
   CHECK_THAT(run.err, !Contains(password));
   CHECK_THAT(run.out, !Contains(password));
+  CHECK_THAT(run.out, !Contains("connected to"));  // connect first, then say so
 }
