@@ -59,10 +59,10 @@ constexpr Varchar varchar(int length) {
 /// Column option: a default the database fills in for rows inserted without this column, e.g.
 /// by raw SQL, or for existing rows when a migration adds the column.
 struct ServerDefault {
-  const char* sql;  ///< the SQL expression, e.g. `now()` or `'unknown'`
+  const char* sql;  ///< the SQL expression, e.g. `now()` or ``'unknown'``
 };
 /// Column option: `v(created_at, "created_at", orm::server_default("now()"))`. The text is an
-/// SQL expression: quote string literals, `orm::server_default("'unknown'")`.
+/// SQL expression: quote string literals, ``orm::server_default("'unknown'")``.
 constexpr ServerDefault server_default(const char* sql_expression) {
   return ServerDefault{sql_expression};
 }
