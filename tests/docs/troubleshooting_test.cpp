@@ -1,0 +1,137 @@
+// Do not change this file: it checks the troubleshooting page (ctest label docs).
+//
+// docs/troubleshooting.md quotes the messages the workbook's programs print. Each test here runs
+// a program (the lesson solutions' programs, ./workbook) against the same bad input, takes the
+// first line it printed on stderr, replaces this run's variable parts (server address, database
+// names, folders, revision ids) by the ones the page shows, and requires the page to quote that
+// line exactly. A program whose message changes therefore fails here until the page shows the
+// new text.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "lesson_check.hpp"
+#include "orm/url.hpp"
+#include "test_database.hpp"
+#include "workbook/not_done.hpp"
+
+namespace {
+
+using lesson_check::EnvChange;
+using lesson_check::ProgramRun;
+using lesson_check::run_program;
+
+// The address every quoted message shows: the workbook's own server.
+const std::string kPageServer = "localhost:55432";
+
+const std::string& page() {
+  static const std::string text = [] {
+    std::ifstream in(TROUBLESHOOTING_PAGE);
+    std::ostringstream content;
+    content << in.rdbuf();
+    return content.str();
+  }();
+  return text;
+}
+
+// A part of this run's output and what the page shows in its place.
+using Replacement = std::pair<std::string, std::string>;
+
+std::string replace_all(std::string text, const std::vector<Replacement>& replacements) {
+  for (const auto& [actual, shown] : replacements) {
+    if (actual.empty() || actual == shown) continue;
+    for (std::size_t at = text.find(actual); at != std::string::npos;
+         at = text.find(actual, at + shown.size())) {
+      text.replace(at, actual.size(), shown);
+    }
+  }
+  return text;
+}
+
+// The test server as the page shows it.
+std::vector<Replacement> server_replacements() {
+  return {{testing_support::server_url().server(), kPageServer}};
+}
+
+// Requires `run` to fail with a one-line message on stderr that the page quotes, once this run's
+// parts are replaced.
+void require_quoted(const ProgramRun& run, const std::vector<Replacement>& replacements) {
+  INFO(run.describe());
+  REQUIRE(run.exit_code != 0);
+  const auto lines = run.err_lines();
+  REQUIRE(lines.size() == 1);
+  const std::string shown = replace_all(lines.front(), replacements);
+  INFO("the page (docs/troubleshooting.md) should quote this line:\n" << shown);
+  CHECK(page().find("\n" + shown + "\n") != std::string::npos);
+}
+
+// The page quotes `line` on a line of its own.
+bool page_quotes(const std::string& line) {
+  return page().find("\n" + line + "\n") != std::string::npos;
+}
+
+std::string server_url_with_database(const std::string& database) {
+  return testing_support::server_url().with_database(database).uri_with_password();
+}
+
+}  // namespace
+
+TEST_CASE("not done yet: the page quotes a starter's message as workbook::NotDoneYet writes it") {
+  const workbook::NotDoneYet error(
+      "create hello_books_development in create_database(), main.cpp (step 2)");
+  INFO(error.what());
+  CHECK(page_quotes(error.what()));
+}
+
+TEST_CASE("server not running: create_databases") {
+  const std::string url = lesson_check::unreachable_url("hello_books_development");
+  const std::string address = orm::DatabaseUrl::parse(url).server();
+  require_quoted(run_program(CREATE_DATABASES_PROGRAM, {},
+                             {{"DATABASE_URL", url}, {"TEST_DATABASE_URL", url}}),
+                 {{address, kPageServer}});
+}
+
+TEST_CASE("unknown host: hello_books") {
+  const std::string url = "postgresql://postgres:postgres@nosuchhost.invalid:55432/x";
+  require_quoted(run_program(HELLO_BOOKS_PROGRAM, {}, {{"DATABASE_URL", url}}), {});
+}
+
+TEST_CASE("wrong password: hello_books") {
+  const auto url = testing_support::server_url().with_database("hello_books_development");
+  require_quoted(run_program(HELLO_BOOKS_PROGRAM, {},
+                             {{"DATABASE_URL", lesson_check::url_with_password(url, "wrongpw")}}),
+                 server_replacements());
+}
+
+TEST_CASE("missing database: hello_books") {
+  const std::string name = testing_support::scratch_database_name("missing");
+  auto replacements = server_replacements();
+  replacements.emplace_back(name, "hello_books_development");
+  require_quoted(
+      run_program(HELLO_BOOKS_PROGRAM, {}, {{"DATABASE_URL", server_url_with_database(name)}}),
+      replacements);
+}
+
+TEST_CASE("bad connection URLs: hello_books") {
+  const std::vector<std::string> urls = {
+      "not a url",
+      "mysql://postgres:postgres@localhost:55432/hello_books_development",
+      "postgresql+psycopg2://postgres:postgres@localhost:notaport/hello_books_development",
+      "postgresql://postgres:postgres@localhost:55432/" + std::string(70, 'x'),
+  };
+  for (const auto& url : urls) {
+    require_quoted(run_program(HELLO_BOOKS_PROGRAM, {}, {{"DATABASE_URL", url}}), {});
+  }
+}
+
+TEST_CASE("./workbook: DATABASE_URL names a server that does not answer") {
+  const std::string url = lesson_check::unreachable_url("hello_books_development");
+  const std::string address = orm::DatabaseUrl::parse(url).server();
+  // The page shows PostgreSQL's usual port here: a server of your own.
+  require_quoted(run_program(WORKBOOK_SCRIPT, {"db", "psql"}, {{"DATABASE_URL", url}}),
+                 {{address, "localhost:5432"}});
+}
