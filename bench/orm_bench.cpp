@@ -11,6 +11,7 @@
 #include <sched.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -219,12 +220,21 @@ int backend_pid(pqxx::connection& connection) {
 // unpinned, a wake-up on the other, idle virtual CPU adds up to 90 us, depending on where the
 // scheduler happened to put the server's backend.
 void pin(int pid, int cpu) {
+  if (pid != 0) {
+    // A backend pid means something on this machine only if the server runs here.
+    std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+    std::string name;
+    if (!std::getline(comm, name) || name != "postgres") {
+      throw std::runtime_error("--cpu: the server's backend " + std::to_string(pid) +
+                               " is not a PostgreSQL process on this machine; leave --cpu out");
+    }
+  }
   cpu_set_t set;
   CPU_ZERO(&set);
   CPU_SET(cpu, &set);
   if (sched_setaffinity(pid, sizeof set, &set) != 0) {
-    throw std::runtime_error("cannot pin process " + std::to_string(pid) + " to CPU " +
-                             std::to_string(cpu) + " (the server must run on this machine)");
+    throw std::runtime_error("--cpu: cannot pin process " + std::to_string(pid) + " to CPU " +
+                             std::to_string(cpu));
   }
 }
 
