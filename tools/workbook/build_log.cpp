@@ -1,0 +1,171 @@
+#include "build_log.hpp"
+
+#include <cctype>
+#include <regex>
+#include <sstream>
+
+namespace workbook {
+namespace {
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream stream(text);
+  std::string line;
+  while (std::getline(stream, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+bool starts_with(const std::string& text, const std::string& prefix) {
+  return text.rfind(prefix, 0) == 0;
+}
+
+// "[3/12] Building CXX object ..." (Ninja's progress lines).
+bool is_progress_line(const std::string& line) {
+  static const std::regex progress(R"(^\[\d+/\d+\] )");
+  return std::regex_search(line, progress);
+}
+
+// A compiler diagnostic: "file:line:col: kind: message".
+const std::regex& diagnostic() {
+  static const std::regex pattern(R"(^(.+?):(\d+):(\d+): (fatal error|error|warning|note): (.*)$)");
+  return pattern;
+}
+
+}  // namespace
+
+std::vector<FailedStep> failed_steps(const std::string& log) {
+  std::vector<FailedStep> steps;
+  FailedStep* current = nullptr;
+  bool skipped_command = false;
+  for (const auto& line : split_lines(log)) {
+    if (starts_with(line, "FAILED: ")) {
+      steps.push_back({line.substr(8), {}});
+      current = &steps.back();
+      skipped_command = false;
+      continue;
+    }
+    if (current == nullptr) continue;
+    if (is_progress_line(line) || starts_with(line, "ninja: ")) {
+      current = nullptr;
+      continue;
+    }
+    if (!skipped_command) {  // the command line Ninja ran comes first
+      skipped_command = true;
+      continue;
+    }
+    current->lines.push_back(line);
+  }
+  return steps;
+}
+
+BuildError first_error(const std::vector<std::string>& lines) {
+  BuildError error;
+  std::smatch match;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string& line = lines[i];
+    if (std::regex_match(line, match, diagnostic()) &&
+        (match[4] == "error" || match[4] == "fatal error")) {
+      error.file = match[1];
+      error.line = std::stoi(match[2]);
+      error.column = std::stoi(match[3]);
+      error.message = match[5];
+      // "In file included from ..." and "In function ..." lines just before give the context.
+      std::size_t first = i;
+      while (first > 0 && (starts_with(lines[first - 1], "In file included from") ||
+                           starts_with(lines[first - 1], "                 from") ||
+                           lines[first - 1].find(": In ") != std::string::npos)) {
+        --first;
+      }
+      for (std::size_t k = first; k <= i; ++k) error.excerpt.push_back(lines[k]);
+      // Then the code snippet: lines until the next diagnostic.
+      for (std::size_t k = i + 1; k < lines.size() && k < i + 8; ++k) {
+        if (std::regex_match(lines[k], diagnostic()) ||
+            lines[k].find(": In ") != std::string::npos ||
+            starts_with(lines[k], "In file included from")) {
+          break;
+        }
+        error.excerpt.push_back(lines[k]);
+      }
+      return error;
+    }
+  }
+  for (const auto& line : lines) {  // the linker: "...: undefined reference to `x'"
+    if (line.find("undefined reference to") != std::string::npos ||
+        line.find("multiple definition of") != std::string::npos ||
+        (line.find("ld: ") != std::string::npos && line.find("error") != std::string::npos)) {
+      const auto ref = line.find(": undefined reference");
+      const auto multiple = line.find(": multiple definition");
+      const auto at = ref != std::string::npos ? ref : multiple;
+      error.message = at != std::string::npos ? line.substr(at + 2) : line;
+      error.excerpt.push_back(line);
+      return error;
+    }
+  }
+  for (std::size_t i = 0; i < lines.size(); ++i) {  // CMake
+    if (starts_with(lines[i], "CMake Error")) {
+      static const std::regex at(R"(^CMake Error at (.+?):(\d+))");
+      if (std::regex_search(lines[i], match, at)) {
+        error.file = match[1];
+        error.line = std::stoi(match[2]);
+      }
+      for (std::size_t k = i; k < lines.size() && k < i + 8; ++k) {
+        if (k > i && lines[k].empty() && k + 1 < lines.size() && lines[k + 1].empty()) break;
+        error.excerpt.push_back(lines[k]);
+        if (error.message.empty() && k > i && !lines[k].empty()) {
+          error.message = lines[k].substr(lines[k].find_first_not_of(' '));
+        }
+      }
+      return error;
+    }
+  }
+  for (std::size_t i = 0; i < lines.size() && error.excerpt.size() < 12; ++i) {
+    if (!lines[i].empty()) error.excerpt.push_back(lines[i]);
+  }
+  if (!error.excerpt.empty()) error.message = error.excerpt.front();
+  return error;
+}
+
+const FailedStep* step_for_lesson(const std::vector<FailedStep>& steps,
+                                  const std::string& lesson_dir,
+                                  const std::vector<std::string>& target_stems) {
+  if (steps.empty()) return nullptr;
+  const std::string prefix =
+      lesson_dir.empty() || lesson_dir.back() == '/' ? lesson_dir : lesson_dir + "/";
+  for (const auto& step : steps) {
+    for (const auto& line : step.lines) {
+      if (!prefix.empty() && line.find(prefix) != std::string::npos) return &step;
+    }
+  }
+  for (const auto& step : steps) {
+    for (const auto& stem : target_stems) {
+      // Target names appear as ".../<target>.dir/..." (objects) or ".../<target>" (programs).
+      for (std::size_t at = step.outputs.find(stem); at != std::string::npos;
+           at = step.outputs.find(stem, at + 1)) {
+        const std::size_t end = at + stem.size();
+        const bool whole = end == step.outputs.size() ||
+                           !std::isalnum(static_cast<unsigned char>(step.outputs[end]));
+        if (whole) return &step;
+      }
+    }
+  }
+  return &steps.front();
+}
+
+std::vector<std::string> cmake_errors(const std::string& log) {
+  std::vector<std::string> out;
+  bool in_error = false;
+  for (const auto& line : split_lines(log)) {
+    if (starts_with(line, "CMake Error")) in_error = true;
+    if (in_error) {
+      if (starts_with(line, "-- ")) break;
+      out.push_back(line);
+      if (out.size() >= 12) break;
+    }
+  }
+  return out;
+}
+
+}  // namespace workbook

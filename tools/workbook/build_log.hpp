@@ -1,0 +1,42 @@
+// Reading a failed build's output (CMake + Ninja + g++/ld) to show a student the first error.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace workbook {
+
+/// One step Ninja reports as FAILED, with what the compiler or linker printed.
+struct FailedStep {
+  std::string outputs;             ///< what the step was making, e.g. "lessons/.../main.cpp.o"
+  std::vector<std::string> lines;  ///< the compiler's or linker's output
+};
+
+/// The first error of a failed step (or of a failed CMake run).
+struct BuildError {
+  std::string file;  ///< the source file, as the compiler named it ("" when unknown)
+  int line = 0;
+  int column = 0;
+  std::string message;               ///< e.g. "'foo' was not declared in this scope"
+  std::vector<std::string> excerpt;  ///< the lines to show: the error and its code snippet
+};
+
+/// Splits a Ninja log into its FAILED steps, in order.
+std::vector<FailedStep> failed_steps(const std::string& log);
+
+/// The first error in `lines` (g++'s "file:line:col: error: ...", a linker error, or a CMake
+/// error). When nothing looks like an error, the excerpt is the first lines of output.
+BuildError first_error(const std::vector<std::string>& lines);
+
+/// The step that most likely belongs to the lesson in `lesson_dir` whose targets are named
+/// `target_stems` (e.g. "lesson03" matches lesson03, lesson03_app, check_lesson03): first a step
+/// whose errors name a file under `lesson_dir`, then one whose outputs name a target, else the
+/// first. nullptr when `steps` is empty.
+const FailedStep* step_for_lesson(const std::vector<FailedStep>& steps,
+                                  const std::string& lesson_dir,
+                                  const std::vector<std::string>& target_stems);
+
+/// The lines of a CMake configure failure ("CMake Error at ...") in `log`, or empty.
+std::vector<std::string> cmake_errors(const std::string& log);
+
+}  // namespace workbook

@@ -1,0 +1,371 @@
+#include "checker.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "orm/database.hpp"
+#include "orm/errors.hpp"
+#include "orm/url.hpp"
+
+namespace fs = std::filesystem;
+
+namespace workbook {
+namespace {
+
+// The workbook's own server, as ./workbook sets it up (see `./workbook db url`).
+constexpr const char* kDefaultDatabaseUrl =
+    "postgresql://postgres:postgres@localhost:55432/hello_books_development";
+
+// Holds an exclusive lock on a file while it lives: two ./workbook commands (say `watch` and
+// `check`) must not run Ninja in the same build tree at once.
+class FileLock {
+ public:
+  explicit FileLock(const std::string& path) {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
+  }
+  ~FileLock() {
+    if (fd_ >= 0) ::close(fd_);  // releases the lock
+  }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+// Calls fn(0) ... fn(count - 1), at most `jobs` at a time.
+void parallel_for(std::size_t count, std::size_t jobs, const std::function<void(std::size_t)>& fn) {
+  std::size_t next = 0;
+  std::mutex mutex;
+  auto worker = [&] {
+    for (;;) {
+      std::size_t index;
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (next == count) return;
+        index = next++;
+      }
+      fn(index);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, std::min(jobs, count)); ++i) {
+    threads.emplace_back(worker);
+  }
+  for (auto& thread : threads) thread.join();
+}
+
+std::vector<std::string> nonempty_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream stream(text);
+  std::string line;
+  while (std::getline(stream, line)) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+std::string first_line(const std::string& text) {
+  const auto lines = nonempty_lines(text);
+  return lines.empty() ? std::string() : lines.front();
+}
+
+std::string signal_text(int signal) {
+  const char* name = ::strsignal(signal);
+  return "signal " + std::to_string(signal) + (name ? std::string(", ") + name : "");
+}
+
+}  // namespace
+
+LessonTargets targets_of(const Lesson& lesson, Side side) {
+  const std::string stem = (side == Side::lesson ? "lesson" : "solution") + lesson.number;
+  return {stem, "check_" + stem};
+}
+
+std::string database_url() {
+  const char* value = std::getenv("DATABASE_URL");
+  return value != nullptr && *value != '\0' ? value : kDefaultDatabaseUrl;
+}
+
+std::optional<std::string> database_problem() {
+  try {
+    // The checks make their own databases through the server's maintenance database.
+    orm::Database db(orm::DatabaseUrl::parse(database_url()).with_database("postgres"));
+    db.connection();
+    return std::nullopt;
+  } catch (const orm::Error& e) {
+    return std::string(e.what());
+  } catch (const std::exception& e) {
+    return "cannot connect to PostgreSQL: " + std::string(e.what());
+  }
+}
+
+std::string relative_to(const std::string& path, const std::string& base) {
+  if (base.empty()) return path;
+  const std::string prefix = base.back() == '/' ? base : base + "/";
+  return path.rfind(prefix, 0) == 0 ? path.substr(prefix.size()) : path;
+}
+
+Checker::Checker(BuildTree tree, CheckerOptions options)
+    : tree_(std::move(tree)), options_(options) {}
+
+std::string Checker::state_dir() const {
+  const std::string dir = tree_.build_dir + "/workbook-tool";
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::vector<std::optional<BuildError>> Checker::build(const std::vector<LessonTargets>& targets,
+                                                      const std::vector<std::string>& folders) {
+  std::vector<std::optional<BuildError>> errors(targets.size());
+  if (targets.empty()) return errors;
+  std::vector<std::string> argv{"cmake", "--build", tree_.build_dir, "--target"};
+  for (const auto& target : targets) {
+    argv.push_back(target.program);
+    argv.push_back(target.checks);
+  }
+  // -k 0: keep going, so one lesson that does not compile does not stop the others.
+  for (const char* word : {"--", "-k", "0"}) argv.push_back(word);
+
+  FileLock lock(state_dir() + "/build.lock");
+  ProcessSpec spec;
+  spec.argv = argv;
+  spec.merge_output = true;
+  const ProcessResult result = run_process(spec);
+  write_file(state_dir() + "/build.log", result.out);
+  if (result.ok()) return errors;
+
+  const auto steps = failed_steps(result.out);
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    // Built fine if Ninja has nothing left to do for this lesson's targets.
+    ProcessSpec dry;
+    dry.argv = {
+        "cmake", "--build", tree_.build_dir, "--target", targets[i].program, targets[i].checks,
+        "--",    "-n"};
+    dry.merge_output = true;
+    const ProcessResult plan = run_process(dry);
+    if (plan.ok() && plan.out.find("no work to do") != std::string::npos) continue;
+
+    if (const FailedStep* step =
+            step_for_lesson(steps, folders[i], {targets[i].program, targets[i].checks})) {
+      errors[i] = first_error(step->lines);
+    } else if (const auto cmake = cmake_errors(result.out); !cmake.empty()) {
+      errors[i] = first_error(cmake);
+    } else if (!result.started) {
+      errors[i] = BuildError{{}, 0, 0, result.error, {result.error}};
+    } else {
+      errors[i] = first_error(nonempty_lines(result.out));
+    }
+  }
+  return errors;
+}
+
+std::optional<BuildError> Checker::build_target(const std::string& target,
+                                                const std::string& folder) {
+  FileLock lock(state_dir() + "/build.lock");
+  ProcessSpec spec;
+  spec.argv = {"cmake", "--build", tree_.build_dir, "--target", target};
+  spec.merge_output = true;
+  const ProcessResult result = run_process(spec);
+  write_file(state_dir() + "/build.log", result.out);
+  if (result.ok()) return std::nullopt;
+  const auto steps = failed_steps(result.out);
+  if (const FailedStep* step = step_for_lesson(steps, folder, {target})) {
+    return first_error(step->lines);
+  }
+  if (const auto cmake = cmake_errors(result.out); !cmake.empty()) return first_error(cmake);
+  if (!result.started) return BuildError{{}, 0, 0, result.error, {result.error}};
+  return first_error(nonempty_lines(result.out));
+}
+
+CheckRun Checker::run_checks(const std::string& program, const std::string& results_stem,
+                             std::string& program_output, std::string& problem) {
+  CheckRun total;
+  const std::string directory = fs::path(program).parent_path().string();
+
+  // The names of all checks, so that a crash in one does not hide the others.
+  ProcessSpec list;
+  list.argv = {program, "--list-test-names-only"};
+  list.directory = directory;
+  list.timeout_seconds = 60;
+  const ProcessResult listed = run_process(list);
+  // Catch2 exits with the number of checks it listed.
+  if (!listed.started || listed.signal != 0 || listed.timed_out || listed.out.empty()) {
+    problem = "the check program " + fs::path(program).filename().string() + " does not start: " +
+              (listed.started ? first_line(listed.err + listed.out) : listed.error);
+    if (problem.back() == ' ') problem += "(no output)";
+    return total;
+  }
+  const std::vector<std::string> names = nonempty_lines(listed.out);
+  std::set<std::string> seen;
+
+  for (int attempt = 0;; ++attempt) {
+    const std::string results = state_dir() + "/" + results_stem + ".jsonl";
+    std::error_code ignored;
+    fs::remove(results, ignored);
+    ProcessSpec spec;
+    spec.argv = {program, "--reporter", "workbook", "--out", results};
+    if (attempt > 0) {  // the checks the crashed run did not reach
+      std::string remaining;
+      for (const auto& name : names) {
+        if (!seen.count(name)) remaining += name + "\n";
+      }
+      const std::string names_file = state_dir() + "/" + results_stem + ".remaining";
+      write_file(names_file, remaining);
+      spec.argv.push_back("--input-file");
+      spec.argv.push_back(names_file);
+    }
+    spec.directory = directory;
+    spec.timeout_seconds = options_.timeout_seconds;
+    const ProcessResult result = run_process(spec);
+    program_output += result.out + result.err;
+    if (!result.started) {
+      problem = result.error;
+      return total;
+    }
+
+    std::string text;
+    if (fs::exists(results)) text = read_file(results);
+    CheckRun run = parse_records(text);
+    const bool clean_exit = !result.timed_out && result.signal == 0 && run.completed;
+    // The check that was running when the program died or hung.
+    if (!clean_exit && !run.checks.empty() && !run.checks.back().finished) {
+      Check& check = run.checks.back();
+      Failure failure;
+      if (result.timed_out) {
+        failure.kind = Failure::Kind::timeout;
+        failure.message = "did not finish within " + std::to_string(options_.timeout_seconds) +
+                          " seconds and was stopped";
+      } else {
+        failure.kind = Failure::Kind::crash;
+        failure.message = result.signal != 0
+                              ? "the check program crashed (" + signal_text(result.signal) + ")"
+                              : "the check program exited in the middle of this check (exit code " +
+                                    std::to_string(result.exit_code) + ")";
+      }
+      check.failures.push_back(failure);
+      check.finished = true;
+      check.passed = false;
+    }
+    std::size_t fresh = 0;
+    for (auto& check : run.checks) {
+      if (seen.insert(check.name).second) ++fresh;
+      total.checks.push_back(std::move(check));
+    }
+    if (result.interrupted) {
+      problem = "interrupted";
+      return total;
+    }
+    if (clean_exit) {
+      if (result.exit_code != 0 && total.failed() == 0) {
+        problem = "the check program exited with code " + std::to_string(result.exit_code) +
+                  " although every check passed";
+        return total;
+      }
+      total.completed = true;
+      return total;
+    }
+    const bool all_seen = std::all_of(names.begin(), names.end(),
+                                      [&](const std::string& name) { return seen.count(name); });
+    if (fresh == 0 || all_seen) {
+      if (all_seen && fresh > 0) {
+        total.completed = true;  // every check ran, over several runs
+      } else if (run.checks.empty()) {
+        problem = result.timed_out ? "the check program did not finish within " +
+                                         std::to_string(options_.timeout_seconds) + " seconds"
+                  : result.signal != 0 ? "the check program crashed before its first check (" +
+                                             signal_text(result.signal) + ")"
+                                       : "the check program wrote no results (exit code " +
+                                             std::to_string(result.exit_code) +
+                                             "): " + first_line(result.err + result.out);
+      }
+      return total;
+    }
+  }
+}
+
+std::vector<LessonResult> Checker::check(const std::vector<Lesson>& lessons, Side side) {
+  std::vector<LessonResult> results(lessons.size());
+  std::vector<LessonTargets> to_build;
+  std::vector<std::string> folders;
+  std::vector<std::size_t> built_index;
+
+  const std::string root = side == Side::lesson ? tree_.lessons_dir : tree_.solutions_dir;
+  for (std::size_t i = 0; i < lessons.size(); ++i) {
+    LessonResult& result = results[i];
+    result.lesson = lessons[i];
+    result.side = side;
+    result.folder = root.empty() ? std::string() : root + "/" + lessons[i].directory;
+    const LessonTargets targets = targets_of(lessons[i], side);
+    if (root.empty()) {
+      result.problem = "this build has no solutions (WORKBOOK_SOLUTIONS_DIR is empty)";
+    } else if (!fs::exists(result.folder + "/CMakeLists.txt")) {
+      result.problem = relative_to(result.folder, tree_.source_dir) +
+                       "/CMakeLists.txt is missing; restore the lesson: ./workbook reset " +
+                       lessons[i].number;
+    } else if (!tree_.target_file(targets.program)) {
+      result.problem = "the build has no target " + targets.program +
+                       "; run ./workbook setup to configure it again";
+    } else if (!tree_.target_file(targets.checks)) {
+      result.problem =
+          "lesson " + lessons[i].number + " has no checks (no target " + targets.checks + ")";
+    } else {
+      to_build.push_back(targets);
+      folders.push_back(result.folder);
+      built_index.push_back(i);
+      continue;
+    }
+    result.state = LessonResult::State::missing;
+  }
+
+  std::vector<std::optional<BuildError>> errors(to_build.size());
+  if (options_.build) errors = build(to_build, folders);
+
+  std::vector<std::size_t> runnable;
+  for (std::size_t k = 0; k < built_index.size(); ++k) {
+    LessonResult& result = results[built_index[k]];
+    if (errors[k]) {
+      result.state = LessonResult::State::build_failed;
+      result.build_error = errors[k];
+    } else {
+      runnable.push_back(built_index[k]);
+    }
+  }
+
+  parallel_for(runnable.size(), options_.jobs, [&](std::size_t k) {
+    LessonResult& result = results[runnable[k]];
+    const LessonTargets targets = targets_of(result.lesson, side);
+    const auto started = std::chrono::steady_clock::now();
+    result.run = run_checks(*tree_.target_file(targets.checks), targets.checks,
+                            result.program_output, result.problem);
+    result.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (!result.problem.empty() && result.run.checks.empty()) {
+      result.state = LessonResult::State::crashed;
+    } else if (result.run.all_passed() && result.problem.empty()) {
+      result.state = LessonResult::State::passed;
+    } else if (result.run.checks.empty()) {
+      result.state = LessonResult::State::crashed;
+      result.problem = "the check program ran no checks";
+    } else if (result.run.failures_of(Failure::Kind::crash) > 0 ||
+               result.run.failures_of(Failure::Kind::timeout) > 0 || !result.problem.empty()) {
+      result.state = LessonResult::State::crashed;
+    } else {
+      result.state = LessonResult::State::failed;
+    }
+  });
+  return results;
+}
+
+}  // namespace workbook

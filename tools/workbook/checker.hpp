@@ -1,0 +1,100 @@
+// Building a lesson and running its checks: what `./workbook`, `check` and `grade` share.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "build_log.hpp"
+#include "lessons.hpp"
+#include "process.hpp"
+#include "results.hpp"
+
+namespace workbook {
+
+/// Whose code the checks run against: the student's lesson or the solution.
+enum class Side { lesson, solution };
+
+/// The CMake target names of one lesson: "lesson03"/"check_lesson03" or the solution's.
+struct LessonTargets {
+  std::string program;  ///< lessonNN or solutionNN
+  std::string checks;   ///< check_lessonNN or check_solutionNN
+};
+LessonTargets targets_of(const Lesson& lesson, Side side);
+
+/// Where one lesson stands after building it and running its checks.
+struct LessonResult {
+  enum class State {
+    passed,        ///< every check passed
+    failed,        ///< the checks ran; at least one failed
+    build_failed,  ///< the lesson (or its checks) did not compile
+    crashed,       ///< the check program crashed, hung, or did not run
+    missing,       ///< the build has no such lesson (e.g. its folder or CMakeLists.txt is gone)
+  };
+  Lesson lesson;
+  Side side = Side::lesson;
+  State state = State::missing;
+  std::string folder;                     ///< the lesson folder checked (absolute)
+  std::optional<BuildError> build_error;  ///< with build_failed
+  CheckRun run;                           ///< the checks' results (partial when crashed)
+  std::string problem;         ///< one line: why the checks could not run (crashed / missing)
+  std::string program_output;  ///< what the check program printed outside its checks
+  double seconds = 0;          ///< time spent running the checks
+
+  bool passed() const { return state == State::passed; }
+};
+
+/// Options for Checker.
+struct CheckerOptions {
+  int timeout_seconds = 120;  ///< per run of a check program (WORKBOOK_CHECK_TIMEOUT)
+  std::size_t jobs = 4;       ///< check programs run at once
+  bool build = true;          ///< false: use what is built (tests; the targets must exist)
+};
+
+/// Builds lessons and runs their checks in one build tree.
+///
+/// @code
+/// workbook::Checker checker{workbook::BuildTree::load("build/dev"), catalog};
+/// auto results = checker.check(catalog.lessons(), workbook::Side::lesson);
+/// for (const auto& result : results) std::cout << result.lesson.number << " "
+///                                               << result.passed() << "\n";
+/// @endcode
+class Checker {
+ public:
+  Checker(BuildTree tree, CheckerOptions options = {});
+
+  /// Builds the lessons' programs and checks (one build; a lesson that does not compile does
+  /// not stop the others) and runs every check of every lesson that built, in parallel.
+  std::vector<LessonResult> check(const std::vector<Lesson>& lessons, Side side);
+
+  /// Builds one target (e.g. lesson04 for `./workbook run 04`). Returns the first error on
+  /// failure.
+  std::optional<BuildError> build_target(const std::string& target, const std::string& folder);
+
+  /// Runs a built check program, every check even after a crash, and returns its results.
+  CheckRun run_checks(const std::string& program, const std::string& results_stem,
+                      std::string& program_output, std::string& problem);
+
+  const BuildTree& tree() const { return tree_; }
+
+ private:
+  // Builds `targets`; for each lesson folder says whether its targets built.
+  std::vector<std::optional<BuildError>> build(const std::vector<LessonTargets>& targets,
+                                               const std::vector<std::string>& folders);
+  std::string state_dir() const;
+
+  BuildTree tree_;
+  CheckerOptions options_;
+};
+
+/// Why the checks cannot use the database (one line, with the fix), or nullopt when the server
+/// in DATABASE_URL answers.
+std::optional<std::string> database_problem();
+
+/// The connection URL the checks use: DATABASE_URL, or the workbook's own server.
+std::string database_url();
+
+/// `path` relative to `base` when it lies inside it, else `path` unchanged.
+std::string relative_to(const std::string& path, const std::string& base);
+
+}  // namespace workbook

@@ -1,0 +1,139 @@
+#include "lessons.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+namespace workbook {
+namespace {
+
+std::vector<std::string> string_list(const nlohmann::json& object, const char* key,
+                                     const std::string& where) {
+  std::vector<std::string> values;
+  const auto it = object.find(key);
+  if (it == object.end()) return values;
+  if (!it->is_array()) throw std::runtime_error(where + ": \"" + key + "\" must be a list");
+  for (const auto& value : *it) {
+    if (!value.is_string()) {
+      throw std::runtime_error(where + ": \"" + key + "\" must list strings");
+    }
+    values.push_back(value.get<std::string>());
+  }
+  return values;
+}
+
+std::string required_string(const nlohmann::json& object, const char* key,
+                            const std::string& where) {
+  const auto it = object.find(key);
+  if (it == object.end() || !it->is_string() || it->get<std::string>().empty()) {
+    throw std::runtime_error(where + ": \"" + key + "\" is missing or not a string");
+  }
+  return it->get<std::string>();
+}
+
+}  // namespace
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+Catalog Catalog::load(const std::string& path) {
+  return parse(read_file(path), path);
+}
+
+Catalog Catalog::parse(const std::string& text, const std::string& origin) {
+  const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) throw std::runtime_error(origin + " is not valid JSON");
+  const auto list = json.find("lessons");
+  if (!json.is_object() || list == json.end() || !list->is_array()) {
+    throw std::runtime_error(origin + ": expected {\"lessons\": [ ... ]}");
+  }
+  Catalog catalog;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const auto& entry = (*list)[i];
+    const std::string where = origin + ", lesson " + std::to_string(i + 1);
+    if (!entry.is_object()) throw std::runtime_error(where + ": expected an object");
+    Lesson lesson;
+    lesson.number = required_string(entry, "number", where);
+    lesson.directory = required_string(entry, "directory", where);
+    lesson.title = required_string(entry, "title", where);
+    lesson.program = required_string(entry, "program", where);
+    lesson.summary = entry.value("summary", "");
+    lesson.edit = string_list(entry, "edit", where);
+    lesson.generated = string_list(entry, "generated", where);
+    lesson.hints = string_list(entry, "hints", where);
+    catalog.lessons_.push_back(lesson);
+  }
+  return catalog;
+}
+
+const Lesson* Catalog::find(const std::string& key) const {
+  for (const auto& lesson : lessons_) {
+    if (key == lesson.number || key == lesson.directory) return &lesson;
+    // "3" for "03"
+    if (!key.empty() && key.find_first_not_of("0123456789") == std::string::npos &&
+        lesson.number.find_first_not_of("0123456789") == std::string::npos &&
+        std::stoul(key) == std::stoul(lesson.number)) {
+      return &lesson;
+    }
+  }
+  return nullptr;
+}
+
+std::string Catalog::numbers() const {
+  std::string text;
+  for (std::size_t i = 0; i < lessons_.size(); ++i) {
+    if (i > 0) text += i + 1 == lessons_.size() ? " or " : ", ";
+    text += lessons_[i].number;
+  }
+  return text;
+}
+
+BuildTree BuildTree::load(const std::string& build_dir) {
+  const std::string path = build_dir + "/workbook-tool.json";
+  std::ifstream in(path);
+  if (!in) {
+    throw std::runtime_error(path +
+                             " is missing: the build is not configured; run ./workbook setup");
+  }
+  const auto json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object()) {
+    throw std::runtime_error(path +
+                             " is broken: run ./workbook setup (or delete the build folder)");
+  }
+  BuildTree tree;
+  tree.build_dir = json.value("build_dir", build_dir);
+  tree.source_dir = json.value("source_dir", "");
+  tree.lessons_dir = json.value("lessons_dir", "");
+  tree.solutions_dir = json.value("solutions_dir", "");
+  tree.lessons_json = json.value("lessons_json", tree.source_dir + "/lessons/lessons.json");
+  if (const auto targets = json.find("targets"); targets != json.end() && targets->is_object()) {
+    for (const auto& [name, file] : targets->items()) {
+      if (file.is_string()) tree.targets[name] = file.get<std::string>();
+    }
+  }
+  return tree;
+}
+
+std::optional<std::string> BuildTree::target_file(const std::string& name) const {
+  const auto it = targets.find(name);
+  if (it == targets.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace workbook

@@ -1,0 +1,69 @@
+// The lessons (from lessons/lessons.json) and the build tree that builds them.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace workbook {
+
+/// One lesson, as lessons/lessons.json describes it.
+struct Lesson {
+  std::string number;     ///< "01"
+  std::string directory;  ///< "01_create_db"
+  std::string title;
+  std::string program;            ///< the lesson's program, e.g. "create_databases"
+  std::vector<std::string> edit;  ///< the files the student edits, relative to the lesson folder
+  std::vector<std::string> generated;  ///< folders the student's commands create (e.g. migrations)
+  std::string summary;
+  std::vector<std::string> hints;
+};
+
+/// Every lesson, in order.
+///
+/// @code
+/// auto catalog = workbook::Catalog::load("lessons/lessons.json");
+/// const Lesson* lesson = catalog.find("3");   // "3", "03" and "03_models" all work
+/// @endcode
+class Catalog {
+ public:
+  /// Reads lessons.json. Throws std::runtime_error naming the file and the problem.
+  static Catalog load(const std::string& path);
+  /// Parses the text of a lessons.json; `origin` names it in error messages.
+  static Catalog parse(const std::string& text, const std::string& origin);
+
+  const std::vector<Lesson>& lessons() const { return lessons_; }
+  /// The lesson called `key`: its number ("3" or "03") or its folder ("03_models").
+  const Lesson* find(const std::string& key) const;
+  /// "01, 02, 03 or 04", for messages.
+  std::string numbers() const;
+
+ private:
+  std::vector<Lesson> lessons_;
+};
+
+/// What the tool needs to know about one CMake build tree: written by tools/workbook's
+/// CMakeLists.txt into <build>/workbook-tool.json at configure time.
+struct BuildTree {
+  std::string build_dir;      ///< absolute
+  std::string source_dir;     ///< the project's root
+  std::string lessons_dir;    ///< where the lessons are built from (WORKBOOK_LESSONS_DIR)
+  std::string solutions_dir;  ///< where the solutions are built from ("" when none)
+  std::string lessons_json;   ///< the catalog
+  std::map<std::string, std::string> targets;  ///< target name -> file it builds
+
+  /// Reads <build_dir>/workbook-tool.json. Throws std::runtime_error (with the fix) when the
+  /// file is missing or broken.
+  static BuildTree load(const std::string& build_dir);
+
+  /// The file target `name` builds, or nullopt when there is no such target.
+  std::optional<std::string> target_file(const std::string& name) const;
+};
+
+/// Reads a whole file. Throws std::runtime_error naming the file when it cannot.
+std::string read_file(const std::string& path);
+/// Writes a whole file (creating its folder). Throws std::runtime_error naming the file.
+void write_file(const std::string& path, const std::string& text);
+
+}  // namespace workbook

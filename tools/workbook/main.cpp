@@ -1,0 +1,129 @@
+// workbook-tool: the student and instructor commands of ./workbook.
+//
+// The ./workbook script sets up the machine and the database, exports DATABASE_URL and
+// TEST_DATABASE_URL, and hands these commands over:
+//
+//   ./workbook                     progress through the lessons and the next step
+//   ./workbook check NN            every check of lesson NN (--solution: of its solution)
+//   ./workbook list | hint NN | watch | reset NN | run NN [args...]
+//   ./workbook grade PATH          every check of a student's checkout (instructors)
+//
+// Exit codes: see workbook::Exit in commands.hpp.
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.hpp"
+#include "process.hpp"
+
+namespace {
+
+// The build tree: --build-dir, else WORKBOOK_BUILD_DIR, else the tree this program was built
+// in (it lives in <build>/tools/workbook/).
+std::string default_build_dir() {
+  if (const char* dir = std::getenv("WORKBOOK_BUILD_DIR"); dir != nullptr && *dir != '\0') {
+    return dir;
+  }
+  std::error_code error;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (!error) {
+    for (auto dir = self.parent_path(); !dir.empty() && dir != dir.root_path();
+         dir = dir.parent_path()) {
+      if (std::filesystem::exists(dir / "workbook-tool.json")) return dir.string();
+    }
+  }
+  return "build/dev";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "The hello_books workbook's student and instructor commands (run them as ./workbook ...).\n"
+      "Without a command: build, check every lesson, show your progress and the next step."};
+  app.name("workbook");
+  std::string build_dir = default_build_dir();
+  app.add_option("--build-dir", build_dir, "The CMake build tree (default: build/dev)");
+  app.require_subcommand(0, 1);
+  app.fallthrough();
+
+  std::string lesson;
+  bool solution = false, all = false, yes = false;
+  auto* check = app.add_subcommand("check", "Every check of one lesson, with every failure");
+  check->add_option("lesson", lesson, "The lesson: 01, 1 or 01_create_db")->required();
+  check->add_flag("--solution", solution, "Check the lesson's solution instead of your code");
+
+  auto* list = app.add_subcommand("list", "The lessons, their files and where you stand");
+
+  auto* hint = app.add_subcommand(
+      "hint", "One more hint for a lesson each time you ask (the hints come from lessons.json)");
+  hint->add_option("lesson", lesson, "The lesson")->required();
+  hint->add_flag("--all", all, "Every hint at once");
+
+  auto* watch = app.add_subcommand("watch", "Check again each time you save a file in lessons/");
+
+  auto* reset = app.add_subcommand(
+      "reset", "Put a lesson's starter back (asks first; keeps your files in .workbook/backup/)");
+  reset->add_option("lesson", lesson, "The lesson")->required();
+  reset->add_flag("-y,--yes", yes, "Do not ask");
+
+  std::vector<std::string> run_args;
+  auto* run = app.add_subcommand("run", "Build and run a lesson's program: run 04 db upgrade");
+  run->add_option("lesson", lesson, "The lesson")->required();
+  run->prefix_command();  // everything after the lesson goes to the program
+
+  std::string path, junit, grade_dir;
+  auto* grade = app.add_subcommand(
+      "grade", "Instructors: check every lesson of a student's checkout (never modifies it)");
+  grade->add_option("path", path, "The student's checkout (the folder with lessons/)")->required();
+  grade->add_option("--junit", junit, "Also write the results as JUnit XML to this file");
+  grade->add_option("--grade-dir", grade_dir,
+                    "The build tree to grade in (default: build/grade-<folder name>)");
+
+  auto* verify = app.add_subcommand("verify", "For the workbook's own tests");
+  verify->require_subcommand(1);
+  bool no_build = false;
+  auto* starter = verify->add_subcommand(
+      "starter", "The lesson's checks fail on the starter, by assertion (not crash or error)");
+  starter->add_option("lesson", lesson, "The lesson")->required();
+  starter->add_flag("--no-build", no_build, "Use the check program as built");
+  auto* diffs = verify->add_subcommand(
+      "diffs", "Each solution differs from its lesson only right under TODO comments");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : workbook::kUsage;
+  }
+  workbook::install_interrupt_handler();
+
+  try {
+    workbook::Context context = workbook::Context::load(build_dir);
+    if (no_build) context.options.build = false;
+    if (*check) return workbook::check(context, lesson, solution);
+    if (*list) return workbook::list(context);
+    if (*hint) return workbook::hint(context, lesson, all);
+    if (*watch) return workbook::watch(context);
+    if (*reset) return workbook::reset(context, lesson, yes);
+    if (*run) return workbook::run(context, lesson, run->remaining());
+    if (*grade) return workbook::grade(context, path, junit, grade_dir);
+    if (*starter) return workbook::verify_starter(context, lesson);
+    if (*diffs) return workbook::verify_diffs(context);
+    return workbook::progress(context);
+  } catch (const std::invalid_argument& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return workbook::kUsage;
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return workbook::kCrashed;
+  }
+}

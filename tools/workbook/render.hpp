@@ -1,0 +1,70 @@
+// How results look on the terminal and in CI logs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "checker.hpp"
+#include "results.hpp"
+
+namespace workbook {
+
+/// Colour and symbols. Colour only on a terminal and never with NO_COLOR; Unicode symbols only on
+/// a terminal with a UTF-8 locale, plain ASCII everywhere else (CI logs, pipes, files).
+struct Style {
+  bool color = false;
+  bool unicode = false;
+
+  /// The style for stdout as it is now (isatty, NO_COLOR, TERM=dumb, the locale).
+  static Style detect();
+
+  std::string bold(const std::string& text) const;
+  std::string dim(const std::string& text) const;
+  std::string red(const std::string& text) const;
+  std::string green(const std::string& text) const;
+  std::string yellow(const std::string& text) const;
+
+  std::string pass_mark() const;  ///< "✓" or "[x]"
+  std::string fail_mark() const;  ///< "✗" or "[ ]"
+};
+
+/// "[########------------]  2/4 lessons done" (ASCII) or the same with block characters.
+std::string progress_bar(int done, int total, int width, const Style& style);
+
+/// Where file paths in messages are shown relative to (the project and the lessons' roots).
+struct Paths {
+  std::string source_dir;   ///< tests and the library: shown relative to it
+  std::string lessons_dir;  ///< the student's lessons: shown as lessons/...
+  /// `path` as a student would type it: "lessons/02_connect/app/app.cpp".
+  std::string show(const std::string& path) const;
+};
+
+/// A failure in a few lines: where, what was checked, expected and actual values, the check's
+/// INFO messages. Every line is indented by `indent` spaces.
+std::string describe_failure(const Failure& failure, const Paths& paths, const Style& style,
+                             int indent);
+
+/// A failure on one line (for tables and JUnit messages).
+std::string failure_summary(const Failure& failure, const Paths& paths);
+
+/// A compile error in a few lines: "lessons/02_connect/app/app.cpp:14:3: error: ..." and the
+/// code around it.
+std::string describe_build_error(const BuildError& error, const Paths& paths, const Style& style,
+                                 int indent);
+
+/// A compile error on one line.
+std::string build_error_summary(const BuildError& error, const Paths& paths);
+
+/// For `actual == expected` checks: splits Catch2's expansion into the actual (left) and the
+/// expected (right) value. False when the expansion cannot be split unambiguously.
+bool split_comparison(const std::string& expression, const std::string& expansion,
+                      std::string& actual, std::string& expected);
+
+/// `text` with every line prefixed by `indent` spaces; at most `max_lines` lines (then a note of
+/// how many were left out).
+std::string indent_lines(const std::string& text, int indent, std::size_t max_lines = 40);
+
+/// "1 check" / "3 checks".
+std::string plural(int count, const std::string& word);
+
+}  // namespace workbook
