@@ -6,31 +6,16 @@ warm-up, then timed runs, untimed setup and checks; one JSON line per row, as be
         /usr/bin/python3 bench/classic/orm_bench.py --runs 5 --cpu 1
 """
 import argparse
-import json
 import os
 import sys
-import time
 
 from sqlalchemy import event, inspect, text
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.dirname(HERE)]
 from app import create_app, db  # noqa: E402
 from app.models.book import Book  # noqa: E402
-
-
-def measure(name, method, setup, work, check, runs):
-    """The timing loop: one warm-up run, then `runs` timed runs; prints one JSON line."""
-    seconds = []
-    for run in range(runs + 1):
-        setup()
-        start = time.perf_counter()
-        work()
-        stop = time.perf_counter()
-        check()
-        if run > 0:
-            seconds.append(round(stop - start, 6))
-    print(json.dumps({"row": name, "side": "classic", "method": method, "same_work": True,
-                      "seconds": seconds}), flush=True)
+from timing import Contender, json_line, measure  # noqa: E402
 
 
 class ClassicBench:
@@ -154,7 +139,9 @@ def main():
         bench = ClassicBench(args.rows, args.gets)
         for name, method, setup, work, check in bench.rows_to_run():
             if args.only in (None, name):
-                measure(name, method, setup, work, check, args.runs)
+                contender = Contender("classic", method, work, setup, check)
+                [seconds] = measure([contender], args.runs)
+                print(json_line(name, contender, seconds), flush=True)
         db.session.remove()
 
 
