@@ -12,7 +12,3 @@
 #include "orm/types.hpp"
 #include "orm/url.hpp"
 
-/// @namespace orm
-/// The workbook's library over libpqxx: connection URLs, database administration, models,
-/// sessions and apps (our Flask-SQLAlchemy), and migrations (our Alembic). The docs' page
-/// "The library: orm" shows the main pieces with examples.
