@@ -11,4 +11,3 @@
 #include "orm/session.hpp"
 #include "orm/types.hpp"
 #include "orm/url.hpp"
-
