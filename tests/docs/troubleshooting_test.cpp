@@ -8,6 +8,11 @@
 // new text.
 #include <catch2/catch.hpp>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -74,6 +79,31 @@ bool page_quotes(const std::string& line) {
   return page().find("\n" + line + "\n") != std::string::npos;
 }
 
+// A TCP port on 127.0.0.1 that this process listens on until the end of the scope.
+class BusyPort {
+ public:
+  BusyPort() : socket_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t size = sizeof address;
+    REQUIRE(socket_ >= 0);
+    REQUIRE(::bind(socket_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::listen(socket_, 1) == 0);
+    REQUIRE(::getsockname(socket_, reinterpret_cast<sockaddr*>(&address), &size) == 0);
+    port_ = ntohs(address.sin_port);
+  }
+  ~BusyPort() { ::close(socket_); }
+  BusyPort(const BusyPort&) = delete;
+  BusyPort& operator=(const BusyPort&) = delete;
+
+  std::string port() const { return std::to_string(port_); }
+
+ private:
+  int socket_;
+  int port_ = 0;
+};
+
 std::string server_url_with_database(const std::string& database) {
   return testing_support::server_url().with_database(database).uri_with_password();
 }
@@ -134,4 +164,17 @@ TEST_CASE("./workbook: DATABASE_URL names a server that does not answer") {
   // The page shows PostgreSQL's usual port here: a server of your own.
   require_quoted(run_program(WORKBOOK_SCRIPT, {"db", "psql"}, {{"DATABASE_URL", url}}),
                  {{address, "localhost:5432"}});
+}
+
+TEST_CASE("./workbook: the private server's port is taken") {
+  // A cluster folder that looks initialised (so nothing is created) and a port this process
+  // holds: `db start` must refuse before it starts anything.
+  const BusyPort busy;
+  const std::string pg_dir = testing_support::scratch_directory() + "/pg";
+  std::filesystem::create_directories(pg_dir + "/data");
+  std::ofstream(pg_dir + "/data/PG_VERSION") << "15\n";
+  const std::vector<EnvChange> environment = {
+      {"DATABASE_URL", std::nullopt}, {"WORKBOOK_PGPORT", busy.port()}, {"WORKBOOK_PGDIR", pg_dir}};
+  require_quoted(run_program(WORKBOOK_SCRIPT, {"db", "start"}, environment),
+                 {{"port " + busy.port() + " on", "port 55432 on"}});
 }
