@@ -1,0 +1,162 @@
+#include "history.hpp"
+
+#include <pqxx/nontransaction>
+#include <pqxx/result>
+#include <pqxx/transaction>
+
+#include <chrono>
+#include <cmath>
+#include <ostream>
+
+#include "../translate.hpp"
+
+namespace orm::migrate::detail {
+namespace {
+
+// The advisory lock's key: the bytes of "migratio" as a bigint. Advisory locks are per
+// database, so migrations of different databases never wait for each other.
+constexpr const char* kLockKey = "7883946363647715695";
+
+constexpr const char* kSelectHistory =
+    "SELECT revision, coalesce(down_revision, ''), message, checksum, applied_at::text, "
+    "duration_ms FROM migration_history ORDER BY applied_at, revision";
+
+std::vector<AppliedRevision> rows_of(const pqxx::result& result) {
+  std::vector<AppliedRevision> rows;
+  rows.reserve(result.size());
+  for (const auto& row : result) {
+    AppliedRevision applied;
+    applied.revision = row[0].as<std::string>();
+    applied.down_revision = row[1].as<std::string>();
+    applied.message = row[2].as<std::string>();
+    applied.checksum = row[3].as<std::string>();
+    applied.applied_at = row[4].as<std::string>();
+    if (!row[5].is_null()) applied.duration_ms = row[5].as<double>();
+    rows.push_back(std::move(applied));
+  }
+  return rows;
+}
+
+std::string describe(const Revision& revision) {
+  return revision.id + (revision.message.empty() ? "" : " (" + revision.message + ")");
+}
+
+}  // namespace
+
+std::string create_history_sql() {
+  return "CREATE TABLE IF NOT EXISTS migration_history (\n"
+         "    revision text PRIMARY KEY,\n"
+         "    down_revision text,\n"
+         "    message text NOT NULL,\n"
+         "    checksum text NOT NULL,\n"
+         "    applied_at timestamp with time zone NOT NULL DEFAULT now(),\n"
+         "    duration_ms double precision\n"
+         ")";
+}
+
+std::vector<AppliedRevision> read_history(Database& db, bool create) {
+  auto& connection = db.connection();
+  try {
+    pqxx::nontransaction tx(connection);
+    if (create) return rows_of(tx.exec(create_history_sql() + ";\n" + kSelectHistory));
+    return rows_of(tx.exec(kSelectHistory));
+  } catch (const pqxx::sql_error& e) {
+    if (!create && e.sqlstate() == "42P01") return {};  // no history table: nothing applied
+    orm::detail::rethrow_translated(db.url(), orm::detail::Phase::running);
+  } catch (...) {
+    orm::detail::rethrow_translated(db.url(), orm::detail::Phase::running);
+  }
+}
+
+MigrationLock::MigrationLock(const DatabaseUrl& url, std::ostream& out) : session_(url) {
+  auto& connection = session_.connection();
+  try {
+    pqxx::nontransaction tx(connection);
+    const std::string key = kLockKey;
+    if (!tx.exec1("SELECT pg_try_advisory_lock(" + key + ")")[0].as<bool>()) {
+      out << "Waiting for another migration command on " << url.database() << " to finish ..."
+          << std::endl;
+      tx.exec("SELECT pg_advisory_lock(" + key + ")");
+    }
+  } catch (...) {
+    orm::detail::rethrow_translated(url, orm::detail::Phase::running);
+  }
+}
+
+void run_revision(Database& db, const Revision& revision, Direction direction,
+                  const std::string& program) {
+  const bool up = direction == Direction::upgrade;
+  const auto& statements = up ? revision.upgrade : revision.downgrade;
+  const std::string command = up ? "upgrade" : "downgrade";
+  const Statement* running = nullptr;
+  auto& connection = db.connection();
+
+  const auto record = [&](pqxx::transaction_base& tx, double milliseconds) {
+    running = nullptr;
+    if (up) {
+      tx.exec_params(
+          "INSERT INTO migration_history (revision, down_revision, message, checksum, "
+          "duration_ms) VALUES ($1, NULLIF($2, ''), $3, $4, $5)",
+          revision.id, revision.down_revision, revision.message, revision.checksum,
+          std::round(milliseconds * 1000) / 1000);
+    } else {
+      tx.exec_params("DELETE FROM migration_history WHERE revision = $1", revision.id);
+    }
+  };
+
+  try {
+    const auto start = std::chrono::steady_clock::now();
+    const auto elapsed_ms = [&] {
+      return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+          .count();
+    };
+    if (revision.transactional) {
+      pqxx::work tx(connection);
+      for (const auto& statement : statements) {
+        running = &statement;
+        tx.exec(statement.sql);
+      }
+      record(tx, elapsed_ms());
+      tx.commit();
+    } else {
+      pqxx::nontransaction tx(connection);
+      for (const auto& statement : statements) {
+        running = &statement;
+        tx.exec(statement.sql);
+      }
+      record(tx, elapsed_ms());
+    }
+  } catch (const pqxx::sql_error& e) {
+    const std::string state = e.sqlstate();
+    if (state.rfind("08", 0) == 0 || state == "57P01") {
+      orm::detail::rethrow_translated(db.url(), orm::detail::Phase::running);
+    }
+    const std::string server = orm::detail::server_message(db.url().scrub(e.what())) +
+                               (state.empty() ? "" : " (SQLSTATE " + state + ")");
+    if (running == nullptr) {
+      throw MigrationError("recording " + command + " " + revision.id + " in migration_history " +
+                           "failed: " + server + "; nothing of this revision was kept");
+    }
+    const std::string where = revision.path.string() + ":" + std::to_string(running->line) + ": ";
+    std::string fix = "fix the SQL and run `" + program + " db " + command + "` again";
+    if (state == "25001") {
+      fix =
+          "this statement cannot run inside a transaction: add '-- Transaction: no' to the "
+          "file's header, then run `" +
+          program + " db " + command + "` again";
+    }
+    if (revision.transactional) {
+      throw MigrationError(where + server + "; " + command + " " + describe(revision) +
+                           " was rolled back (revisions before it stay applied): " + fix);
+    }
+    throw MigrationError(where + server + "; " + describe(revision) +
+                         " runs without a transaction (Transaction: no), so its statements "
+                         "above this one stay applied and it is not recorded: undo or finish "
+                         "them by hand, then " +
+                         fix);
+  } catch (...) {
+    orm::detail::rethrow_translated(db.url(), orm::detail::Phase::running);
+  }
+}
+
+}  // namespace orm::migrate::detail
