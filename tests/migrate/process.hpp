@@ -1,0 +1,43 @@
+// Do not change this file: it belongs to the migration tests (label: migrate).
+//
+// Runs the test app (migrate_app) as a separate process and collects what it printed.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace migrate_testing {
+
+/// What a finished process left: its exit status and its two streams.
+struct ProcessResult {
+  int status = -1;  ///< exit status, or 128 + signal number
+  std::string out;
+  std::string err;
+};
+
+/// Environment changes for a child: name -> value (an empty value unsets the variable).
+using Environment = std::map<std::string, std::string>;
+
+/// A started child process whose streams go to files.
+struct RunningProcess {
+  pid_t pid = -1;
+  std::string out_path;
+  std::string err_path;
+};
+
+/// Starts `migrate_app args...` in directory `cwd` with `env` applied; does not wait.
+RunningProcess start_app(const std::vector<std::string>& args, const std::string& cwd,
+                         const Environment& env = {});
+/// Waits for a process started by start_app and reads its output.
+ProcessResult finish(const RunningProcess& process);
+/// start_app + finish.
+ProcessResult run_app(const std::vector<std::string>& args, const std::string& cwd,
+                      const Environment& env = {});
+
+/// The lines of `text` (without their newlines).
+std::vector<std::string> lines(const std::string& text);
+
+}  // namespace migrate_testing
