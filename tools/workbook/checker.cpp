@@ -320,6 +320,7 @@ std::vector<LessonResult> Checker::check(const std::vector<Lesson>& lessons, Sid
     } else if (!tree_.target_file(targets.checks)) {
       result.problem =
           "lesson " + lessons[i].number + " has no checks (no target " + targets.checks + ")";
+      result.no_checks = true;
     } else {
       to_build.push_back(targets);
       folders.push_back(result.folder);

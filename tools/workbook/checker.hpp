@@ -38,6 +38,7 @@ struct LessonResult {
   std::optional<BuildError> build_error;  ///< with build_failed
   CheckRun run;                           ///< the checks' results (partial when crashed)
   std::string problem;         ///< one line: why the checks could not run (crashed / missing)
+  bool no_checks = false;      ///< missing because the lesson has no check program (yet)
   std::string program_output;  ///< what the check program printed outside its checks
   double seconds = 0;          ///< time spent running the checks
 

@@ -74,7 +74,7 @@ std::string state_words(const LessonResult& result) {
     case LessonResult::State::crashed:
       return "checks crashed";
     case LessonResult::State::missing:
-      return "missing";
+      return result.no_checks ? "no checks yet" : "missing";
   }
   return "";
 }
@@ -621,7 +621,12 @@ int reset(Context& context, const std::string& key, bool yes) {
   }
   std::sort(changes.begin(), changes.end());
 
-  const std::string backup = context.state_dir + "/backup/" + timestamp() + "-" + lesson.directory;
+  // A new folder for each backup, even for two resets within a second.
+  std::string backup = context.state_dir + "/backup/" + timestamp() + "-" + lesson.directory;
+  for (int n = 2; fs::exists(backup); ++n) {
+    backup = context.state_dir + "/backup/" + timestamp() + "-" + lesson.directory + "-" +
+             std::to_string(n);
+  }
   std::string out = "Reset lesson " + lesson.number + " (" + shown + ") to its starter from " +
                     ref + ". Your files that differ:\n";
   for (const auto& change : changes) out += change + "\n";
@@ -642,7 +647,7 @@ int reset(Context& context, const std::string& key, bool yes) {
   }
   try {
     if (fs::exists(folder)) {
-      fs::create_directories(backup);
+      fs::create_directories(fs::path(backup).parent_path());
       fs::copy(folder, backup, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
       for (const auto& entry : fs::directory_iterator(folder)) fs::remove_all(entry.path());
     }

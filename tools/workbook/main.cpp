@@ -50,6 +50,9 @@ int main(int argc, char** argv) {
   app.name("workbook");
   std::string build_dir = default_build_dir();
   app.add_option("--build-dir", build_dir, "The CMake build tree (default: build/dev)");
+  bool no_build = false;
+  app.add_flag("--no-build", no_build,
+               "Do not build: check what is built (the workbook's own tests use this)");
   app.require_subcommand(0, 1);
   app.fallthrough();
 
@@ -88,11 +91,9 @@ int main(int argc, char** argv) {
 
   auto* verify = app.add_subcommand("verify", "For the workbook's own tests");
   verify->require_subcommand(1);
-  bool no_build = false;
   auto* starter = verify->add_subcommand(
       "starter", "The lesson's checks fail on the starter, by assertion (not crash or error)");
   starter->add_option("lesson", lesson, "The lesson")->required();
-  starter->add_flag("--no-build", no_build, "Use the check program as built");
   auto* diffs = verify->add_subcommand(
       "diffs", "Each solution differs from its lesson only right under TODO comments");
 

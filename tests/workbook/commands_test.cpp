@@ -1,0 +1,279 @@
+// Do not change this file: it checks the student commands of ./workbook (label workbook).
+//
+// Most tests run workbook-tool on a small throw-away project (two lessons in a git repository)
+// so that hint, reset and watch can change files freely; one runs a real lesson's solution.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "lessons.hpp"
+#include "process.hpp"
+#include "test_database.hpp"
+
+namespace fs = std::filesystem;
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
+using workbook::ProcessResult;
+
+namespace {
+
+const char* const kLessonsJson = R"({
+  "lessons": [
+    {"number": "01", "directory": "01_first", "title": "The first lesson", "program": "first",
+     "edit": ["main.cpp"], "hints": ["Look at main.cpp.", "Call create_database()."]},
+    {"number": "02", "directory": "02_second", "title": "The second lesson", "program": "second",
+     "edit": ["app.cpp"], "hints": ["Only hint."]}
+  ]
+})";
+
+const char* const kStarter = "// TODO: create the database\nint main() { return 2; }\n";
+
+// A project with two lessons, committed to git, and a build tree description pointing at it
+// (no real build: the lessons have no CMakeLists.txt).
+struct Project {
+  fs::path root;
+  fs::path build;
+
+  explicit Project(const std::string& name) {
+    root = fs::path(testing_support::scratch_directory()) / name;
+    build = root / "build";
+    fs::remove_all(root);
+    workbook::write_file((root / "lessons/lessons.json").string(), kLessonsJson);
+    workbook::write_file((root / "lessons/01_first/main.cpp").string(), kStarter);
+    workbook::write_file((root / "lessons/02_second/app.cpp").string(), "// TODO: the app\n");
+    workbook::write_file((build / "workbook-tool.json").string(),
+                         "{\"build_dir\": \"" + build.string() + "\", \"source_dir\": \"" +
+                             root.string() + "\", \"lessons_dir\": \"" + root.string() +
+                             "/lessons\", \"solutions_dir\": \"\", \"lessons_json\": \"" +
+                             root.string() + "/lessons/lessons.json\", \"targets\": {}}\n");
+    git({"init", "-q"});
+    git({"add", "lessons"});
+    git({"commit", "-q", "-m", "starters"});
+  }
+
+  void git(const std::vector<std::string>& args) const {
+    std::vector<std::string> argv{"git",
+                                  "-c",
+                                  "user.name=Test",
+                                  "-c",
+                                  "user.email=t@example.com",
+                                  "-c",
+                                  "init.defaultBranch=main"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const ProcessResult result = workbook::run_process({argv, root.string(), {}, 60, false});
+    INFO(workbook::shell_join(argv) << "\n" << result.out << result.err);
+    REQUIRE(result.ok());
+  }
+
+  ProcessResult tool(const std::vector<std::string>& args,
+                     std::vector<std::pair<std::string, std::string>> env = {}) const {
+    std::vector<std::string> argv{WORKBOOK_TOOL, "--build-dir", build.string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    env.emplace_back("NO_COLOR", "1");
+    return workbook::run_process({argv, root.string(), env, 60, false});
+  }
+
+  std::string lesson_file(const std::string& path) const {
+    return workbook::read_file((root / "lessons" / path).string());
+  }
+};
+
+std::string describe(const ProcessResult& result) {
+  return "exit " + std::to_string(result.exit_code) + "\nstdout:\n" + result.out + "stderr:\n" +
+         result.err;
+}
+
+std::size_t count_of(const std::string& text, const std::string& needle) {
+  std::size_t count = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+}  // namespace
+
+TEST_CASE("hint shows one more hint each time, --all shows every hint", "[hint]") {
+  const Project project("hints");
+  auto first = project.tool({"hint", "1"});
+  INFO(describe(first));
+  REQUIRE(first.exit_code == 0);
+  CHECK(first.err.empty());
+  CHECK_THAT(first.out, Contains("1. Look at main.cpp."));
+  CHECK_THAT(first.out, !Contains("Call create_database()"));
+  CHECK_THAT(first.out, Contains("Hint 1 of 2"));
+  CHECK_THAT(first.out, Contains("./workbook hint 01"));
+
+  auto second = project.tool({"hint", "01"});
+  INFO(describe(second));
+  CHECK_THAT(second.out, Contains("1. Look at main.cpp."));
+  CHECK_THAT(second.out, Contains("2. Call create_database()."));
+  CHECK_THAT(second.out, Contains("That is every hint for lesson 01"));
+
+  auto other = project.tool({"hint", "02_second", "--all"});
+  INFO(describe(other));
+  CHECK_THAT(other.out, Contains("1. Only hint."));
+}
+
+TEST_CASE("an unknown lesson is a one-line error naming the lessons there are", "[errors]") {
+  const Project project("unknown");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"hint", "9"}, std::vector<std::string>{"check", "nine"}}) {
+    const auto result = project.tool(args);
+    INFO(describe(result));
+    CHECK(result.exit_code == 64);
+    CHECK(result.out.empty());
+    CHECK(result.err == "error: there is no lesson '" + args[1] +
+                            "': use 01 or 02 (./workbook list shows them)\n");
+  }
+}
+
+TEST_CASE("list shows every lesson, its files and its last known state", "[list]") {
+  const Project project("list");
+  const auto result = project.tool({"list"});
+  INFO(describe(result));
+  REQUIRE(result.exit_code == 0);
+  CHECK(result.err.empty());
+  CHECK_THAT(result.out, Contains("01  The first lesson"));
+  CHECK_THAT(result.out, Contains("02  The second lesson"));
+  CHECK_THAT(result.out, Contains("edit lessons/01_first/main.cpp"));
+  CHECK(count_of(result.out, "not checked yet") == 2);
+}
+
+TEST_CASE("checks never pass without a database: one line and the fix, exit code 3", "[errors]") {
+  const Project project("nodb");
+  const std::string nowhere = "postgresql://postgres:secret-pw@127.0.0.1:1/hello_books_development";
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{}, std::vector<std::string>{"check", "01"},
+        std::vector<std::string>{"grade", project.root.string()}}) {
+    const auto result = project.tool(args, {{"DATABASE_URL", nowhere}});
+    INFO(describe(result));
+    CHECK(result.exit_code == 3);
+    CHECK(result.out.find("pass") == std::string::npos);
+    CHECK_THAT(result.err, StartsWith("error: the checks need PostgreSQL, and cannot connect to "
+                                      "PostgreSQL at 127.0.0.1:1"));
+    CHECK_THAT(result.err, Contains("./workbook db start"));
+    CHECK(count_of(result.err, "\n") == 1);
+    CHECK_THAT(result.err, !Contains("secret-pw"));
+  }
+}
+
+TEST_CASE("a lesson that cannot be built says how to restore it", "[progress]") {
+  const Project project("missing");
+  const auto result = project.tool({});
+  INFO(describe(result));
+  CHECK(result.exit_code == 1);
+  CHECK(result.err.empty());
+  CHECK_THAT(result.out, Contains("0/2 lessons done"));
+  CHECK_THAT(result.out, Contains("lessons/01_first/CMakeLists.txt is missing"));
+  CHECK_THAT(result.out, Contains("./workbook reset 01"));
+}
+
+TEST_CASE("reset asks first, keeps a backup and restores the starter from git", "[reset]") {
+  Project project("reset");
+  workbook::write_file((project.root / "lessons/01_first/main.cpp").string(), "my work\n");
+  workbook::write_file((project.root / "lessons/01_first/notes.txt").string(), "my notes\n");
+
+  // Without a terminal to ask on, it refuses unless told --yes.
+  const auto refused = project.tool({"reset", "01"});
+  INFO(describe(refused));
+  CHECK(refused.exit_code == 64);
+  CHECK_THAT(refused.err, Contains("./workbook reset 01 --yes"));
+  CHECK_THAT(refused.out, Contains("changed    main.cpp"));
+  CHECK_THAT(refused.out, Contains("added      notes.txt"));
+  CHECK(project.lesson_file("01_first/main.cpp") == "my work\n");
+
+  const auto done = project.tool({"reset", "01", "--yes"});
+  INFO(describe(done));
+  REQUIRE(done.exit_code == 0);
+  CHECK(done.err.empty());
+  CHECK(project.lesson_file("01_first/main.cpp") == kStarter);
+  CHECK_FALSE(fs::exists(project.root / "lessons/01_first/notes.txt"));
+  CHECK(project.lesson_file("02_second/app.cpp") == "// TODO: the app\n");  // other lessons stay
+
+  std::vector<fs::path> backups;
+  for (const auto& entry : fs::directory_iterator(project.root / ".workbook/backup")) {
+    backups.push_back(entry.path());
+  }
+  REQUIRE(backups.size() == 1);
+  CHECK_THAT(backups[0].filename().string(), Contains("-01_first"));
+  CHECK(workbook::read_file((backups[0] / "main.cpp").string()) == "my work\n");
+  CHECK(workbook::read_file((backups[0] / "notes.txt").string()) == "my notes\n");
+
+  const auto again = project.tool({"reset", "01"});
+  INFO(describe(again));
+  CHECK(again.exit_code == 0);
+  CHECK_THAT(again.out, Contains("already the starter"));
+}
+
+TEST_CASE("reset takes the starter from origin/HEAD, not from the student's commits", "[reset]") {
+  Project project("reset_origin");
+  // The workbook as cloned: origin/HEAD points at the starters.
+  project.git({"update-ref", "refs/remotes/origin/main", "HEAD"});
+  project.git({"symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main"});
+  // The student commits their work.
+  workbook::write_file((project.root / "lessons/01_first/main.cpp").string(), "committed work\n");
+  project.git({"commit", "-q", "-a", "-m", "my lesson 01"});
+
+  const auto done = project.tool({"reset", "01", "--yes"});
+  INFO(describe(done));
+  REQUIRE(done.exit_code == 0);
+  CHECK_THAT(done.out, Contains("from origin/HEAD"));
+  CHECK(project.lesson_file("01_first/main.cpp") == kStarter);
+
+  // WORKBOOK_STARTER_REF chooses another commit; a bad one is a one-line error.
+  const auto bad =
+      project.tool({"reset", "01", "--yes"}, {{"WORKBOOK_STARTER_REF", "no-such-ref"}});
+  INFO(describe(bad));
+  CHECK(bad.exit_code == 64);
+  CHECK(bad.err ==
+        "error: 'no-such-ref' is not a commit here; fix or unset WORKBOOK_STARTER_REF\n");
+  const auto head = project.tool({"reset", "01", "--yes"}, {{"WORKBOOK_STARTER_REF", "HEAD"}});
+  INFO(describe(head));
+  CHECK(head.exit_code == 0);
+  CHECK(project.lesson_file("01_first/main.cpp") == "committed work\n");
+}
+
+TEST_CASE("watch checks again when a lesson file is saved, and stops on Ctrl-C", "[watch]") {
+  const Project project("watch");
+  // Ctrl-C after 8 seconds (SIGINT, as a terminal sends); a save after 3.
+  std::thread saver([&] {
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    workbook::write_file((project.root / "lessons/01_first/main.cpp").string(), "saved\n");
+  });
+  const ProcessResult result =
+      workbook::run_process({{"timeout", "--preserve-status", "-s", "INT", "8", WORKBOOK_TOOL,
+                              "--build-dir", project.build.string(), "watch"},
+                             project.root.string(),
+                             {{"NO_COLOR", "1"}},
+                             60,
+                             false});
+  saver.join();
+  INFO(describe(result));
+  CHECK(result.exit_code == 0);
+  CHECK(count_of(result.out, "0/2 lessons done") == 2);  // at the start and after the save
+  CHECK(count_of(result.out, "A file changed: checking again") == 1);
+  CHECK_THAT(result.out, Contains("Stopped watching."));
+}
+
+TEST_CASE("check --solution runs a lesson's checks on its solution: all pass", "[check]") {
+  const auto catalog = workbook::Catalog::load(PROJECT_DIR "/lessons/lessons.json");
+  const auto& lesson = catalog.lessons().front();
+  const ProcessResult result =
+      workbook::run_process({{WORKBOOK_TOOL, "--build-dir", BUILD_DIR, "--no-build", "check",
+                              lesson.number, "--solution"},
+                             "",
+                             {{"NO_COLOR", "1"}},
+                             300,
+                             false});
+  INFO(describe(result));
+  CHECK(result.exit_code == 0);
+  CHECK(result.err.empty());  // stderr stays clean on success
+  CHECK_THAT(result.out, Contains("Solution " + lesson.number + ": " + lesson.title));
+  CHECK_THAT(result.out, Contains("checks pass: solution " + lesson.number + " is done."));
+  CHECK_THAT(result.out, !Contains("[ ]"));
+}
