@@ -2,6 +2,9 @@
 // `db` rows of `./workbook bench`: start a program linked with libpqxx, connect to DATABASE_URL,
 // run each SQL text given in its own transaction, exit.
 //
+// Each text goes to the server as one message, one round trip: PostgreSQL runs the statements of
+// one such message as a single transaction (an implicit BEGIN ... COMMIT around them).
+//
 //   DATABASE_URL=postgresql://... bench_db_floor "SELECT revision FROM migration_history" ...
 
 #include <pqxx/pqxx>
@@ -17,11 +20,8 @@ int main(int argc, char** argv) {
   }
   try {
     pqxx::connection connection{url};
-    for (int i = 1; i < argc; ++i) {
-      pqxx::work tx{connection};
-      tx.exec(argv[i]);
-      tx.commit();
-    }
+    pqxx::nontransaction tx{connection};
+    for (int i = 1; i < argc; ++i) tx.exec(argv[i]);
   } catch (const std::exception& e) {
     std::cerr << "bench_db_floor: " << e.what();
     return 1;

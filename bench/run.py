@@ -1,12 +1,12 @@
-"""The benchmark report of `./workbook bench`: our C++ library beside raw libpqxx and the classic
+"""`./workbook bench`: our C++ library and `db` commands beside raw libpqxx and the classic
 Flask-SQLAlchemy / Flask-Migrate stack, on one server in one run.
 
     /usr/bin/python3 bench/run.py --build build/release \\
         --url postgresql://postgres:postgres@localhost:55432/hello_books_bench
 
-It runs bench_orm (ours and raw libpqxx) and bench/classic/orm_bench.py (the classic app) for the
-ORM rows, times the `db` commands as whole processes, prints the table and writes it, with the
-machine, the versions and the date, to docs/benchmarks.md.
+The ORM rows come from bench_orm (ours and raw libpqxx) and bench/classic/orm_bench.py (the
+classic app), the `db` rows from bench/db_rows.py. Prints the table and writes it, with the
+machine, the versions and the date, to docs/benchmarks.md (bench/report.py).
 """
 import argparse
 import datetime
@@ -15,197 +15,65 @@ import json
 import os
 import platform
 import re
-import shutil
-import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg2
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from db_rows import run_db_rows  # noqa: E402
+from report import DB_ROWS, ORM_ROWS, add_figures, detail_table, page, summary_table, \
+    targets_summary  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CLASSIC = ROOT / "bench" / "classic"
 
 
-# ---------------------------------------------------------------------------------------------
-# How figures are written.
-
-def seconds_text(s):
-    if s is None:
-        return "-"
-    if s < 1:
-        return f"{s * 1000:.1f} ms" if s < 0.1 else f"{s * 1000:.0f} ms"
-    return f"{s:.2f} s"
-
-
-def ratio_text(r):
-    if r is None:
-        return "-"
-    return f"{r:.2f}" if r >= 0.1 else f"{r:.3f}"
-
-
-# ---------------------------------------------------------------------------------------------
-# The rows of the report and their targets: the one place that names them.
-
 @dataclass
-class Target:
-    text: str         # as printed, e.g. "10x faster than classic"
-    met: callable     # Row -> bool
+class Settings:
+    build: Path            # the release build tree
+    url: str               # the database of the ORM rows; the db rows use siblings of it
+    cpu: int               # the CPU of the ORM rows, or None
+    runs: int              # timed runs of each C++ ORM figure
+    classic_runs: int      # timed runs of each classic ORM figure
+    process_runs: int      # timed runs of each db row figure
+    env: dict              # for every program we start
+    classic_env: dict      # for the classic stack: Debian's Python first
+    classic_app: Path = CLASSIC / "app"
 
+    @staticmethod
+    def sqlalchemy_url(url):
+        """The tutorial's spelling of a URL: postgresql+psycopg2://..."""
+        return re.sub(r"^postgres(ql)?:", "postgresql+psycopg2:", url)
 
-@dataclass
-class Row:
-    name: str
-    title: str
-    targets: list
-    figures: list = field(default_factory=list)  # every Figure measured for this row
-
-    def best(self, side, same_work_only=True):
-        """The fastest figure of a side (for raw: the floor), by median."""
-        figures = [f for f in self.figures
-                   if f.side == side and (f.same_work or not same_work_only)]
-        return min(figures, key=lambda f: f.median) if figures else None
-
-    def ratio(self, side):
-        ours, other = self.best("ours"), self.best(side)
-        return ours.median / other.median if ours and other else None
-
-
-@dataclass
-class Figure:
-    side: str          # ours, raw or classic
-    method: str
-    seconds: list
-    same_work: bool = True
-
-    @property
-    def median(self):
-        return statistics.median(self.seconds)
-
-
-def ours_under(limit):
-    return Target(f"ours under {seconds_text(limit)}",
-                  lambda row: row.best("ours").median < limit)
-
-
-def faster_than_classic(factor):
-    return Target(f"{factor}x faster than classic",
-                  lambda row: row.ratio("classic") is not None and row.ratio("classic") <= 1 / factor)
-
-
-WITHIN_RAW = Target("within 1.2x of raw",
-                    lambda row: row.ratio("raw") is not None and row.ratio("raw") <= 1.2)
-
-ORM_ROWS = [
-    Row("insert_bulk", "insert 10,000 books, one commit", [faster_than_classic(10), WITHIN_RAW]),
-    Row("insert_each", "insert 10,000 books, a commit each", [faster_than_classic(10), WITHIN_RAW]),
-    Row("load_all", "load all 10,000 books as objects",
-        [faster_than_classic(10), WITHIN_RAW, ours_under(0.020)]),
-    Row("get_by_key", "1,000 gets by primary key", [faster_than_classic(10), WITHIN_RAW]),
-]
-
-
-# ---------------------------------------------------------------------------------------------
-# Running the programs.
 
 def fail(message):
     print(f"error: {message}", file=sys.stderr)
     sys.exit(1)
 
 
-def run_json_lines(argv, env=None):
-    """Runs a benchmark program and returns its JSON lines; stops with its stderr if it fails."""
-    done = subprocess.run(argv, env=env, capture_output=True, text=True)
+def run_json_lines(argv, env):
+    """Runs a benchmark program; returns its JSON lines, or stops with its error."""
+    done = subprocess.run([str(a) for a in argv], env=env, capture_output=True, text=True)
     if done.returncode != 0:
-        fail(f"{' '.join(map(str, argv))} failed (exit {done.returncode}): "
-             f"{done.stderr.strip() or done.stdout.strip()}")
+        fail(f"{Path(argv[-1] if argv[0] == sys.executable else argv[0]).name} failed "
+             f"(exit {done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
     return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
 
 
-def add_figures(rows, lines):
-    by_name = {row.name: row for row in rows}
-    for line in lines:
-        by_name[line["row"]].figures.append(
-            Figure(line["side"], line["method"], line["seconds"], line["same_work"]))
-
-
-def server_is_local(url):
-    host = re.match(r"[^:]+://(?:[^@/]*@)?([^:/?]*)", url).group(1)
-    return host in ("", "localhost", "127.0.0.1", "::1") or host.startswith("/")
-
-
-def run_orm_rows(args, rows):
-    pin = ["--cpu", str(args.cpu)] if args.cpu is not None else []
+def run_orm_rows(settings, rows):
+    pin = ["--cpu", settings.cpu] if settings.cpu is not None else []
     print("ORM rows: ours and raw libpqxx (bench_orm) ...", flush=True)
     add_figures(rows, run_json_lines(
-        [args.build / "bench" / "bench_orm", "--url", args.url, "--runs", str(args.runs)] + pin))
-    print("ORM rows: the classic Flask-SQLAlchemy app ...", flush=True)
-    env = dict(os.environ, SQLALCHEMY_DATABASE_URI=sqlalchemy_url(args.url))
+        [settings.build / "bench" / "bench_orm", "--url", settings.url,
+         "--runs", settings.runs] + pin, settings.env))
+    print("ORM rows: the classic app (Flask-SQLAlchemy) ...", flush=True)
     add_figures(rows, run_json_lines(
-        [sys.executable, CLASSIC / "orm_bench.py", "--runs", str(args.classic_runs)] + pin,
-        env=env))
-
-
-def sqlalchemy_url(url):
-    return re.sub(r"^postgres(ql)?:", "postgresql+psycopg2:", url)
-
-
-# ---------------------------------------------------------------------------------------------
-# The report.
-
-def speedup_text(row):
-    r = row.ratio("classic")
-    return "-" if r is None else f"{ratio_text(r)} ({1 / r:.0f}x faster)"
-
-
-def markdown_table(header, lines):
-    """A Markdown table padded to line up in a terminal too."""
-    widths = [max(len(str(cells[i])) for cells in [header] + lines) for i in range(len(header))]
-    def format_line(cells):
-        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"
-    return "\n".join([format_line(header), "| " + " | ".join("-" * w for w in widths) + " |"]
-                     + [format_line(cells) for cells in lines])
-
-
-def summary_table(rows):
-    lines = []
-    for row in rows:
-        ours, raw, classic = row.best("ours"), row.best("raw"), row.best("classic")
-        lines.append([
-            row.title,
-            seconds_text(ours.median if ours else None),
-            seconds_text(raw.median if raw else None),
-            seconds_text(classic.median if classic else None),
-            ratio_text(row.ratio("raw")),
-            speedup_text(row),
-            "; ".join(("met: " if t.met(row) else "MISSED: ") + t.text for t in row.targets),
-        ])
-    return markdown_table(["work", "ours", "raw floor", "classic", "ours/raw", "ours/classic",
-                           "targets"], lines)
-
-
-def detail_table(rows):
-    lines = []
-    for row in rows:
-        floor = row.best("raw")
-        for f in row.figures:
-            note = "floor" if f is floor else ("" if f.same_work else "skips part of the work")
-            lines.append([row.title, f.side, f.method, seconds_text(f.median),
-                          seconds_text(min(f.seconds)), seconds_text(max(f.seconds)),
-                          len(f.seconds), note])
-    return markdown_table(["work", "side", "method", "median", "min", "max", "runs", "note"],
-                          lines)
-
-
-def targets_summary(rows):
-    results = [(row, t, t.met(row)) for row in rows for t in row.targets]
-    missed = [f"{row.title}: {t.text}" for row, t, met in results if not met]
-    text = f"{len(results) - len(missed)} of {len(results)} targets met."
-    if missed:
-        text += " Missed: " + "; ".join(missed) + "."
-    return text
+        [sys.executable, CLASSIC / "orm_bench.py", "--runs", settings.classic_runs] + pin,
+        dict(settings.classic_env, SQLALCHEMY_DATABASE_URI=settings.sqlalchemy_url(settings.url))))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,115 +93,90 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
-def compiler_version(build):
+def compiler(build):
     cache = (build / "CMakeCache.txt").read_text()
-    compiler = re.search(r"^CMAKE_CXX_COMPILER:\w+=(.*)$", cache, re.M).group(1)
-    return f"{Path(compiler).name} {command_output([compiler, '-dumpfullversion'])}"
+    path = re.search(r"^CMAKE_CXX_COMPILER:\w+=(.*)$", cache, re.M).group(1)
+    build_type = re.search(r"^CMAKE_BUILD_TYPE:\w+=(.*)$", cache, re.M).group(1)
+    return f"{Path(path).name} {command_output([path, '-dumpfullversion'])}, {build_type} build"
 
 
-def package_version(name):
+def version_of(distribution):
     try:
-        return importlib.metadata.version(name)
+        return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:
         return "not installed"
 
 
-def environment(args):
-    with psycopg2.connect(args.url) as connection, connection.cursor() as cursor:
-        settings = {}
-        for name in ("server_version", "fsync", "synchronous_commit", "shared_buffers"):
+def environment(settings):
+    """The rows of the "Machine and versions" table."""
+    import alembic  # Debian's alembic reports "1.8.1.dev0" to importlib.metadata
+    connection = psycopg2.connect(settings.url)
+    with connection.cursor() as cursor:
+        def show(name):
             cursor.execute(f"SHOW {name}")
-            settings[name] = cursor.fetchone()[0]
+            return cursor.fetchone()[0]
+        server = (f"{show('server_version')}; fsync {show('fsync')}, synchronous_commit "
+                  f"{show('synchronous_commit')}, shared_buffers {show('shared_buffers')}")
     connection.close()
     return [
-        ("Machine", f"{cpu_model()}, {os.cpu_count()} cores, {platform.system()} "
-                    f"{platform.release()}"),
-        ("Date", datetime.datetime.now().strftime("%Y-%m-%d %H:%M")),
-        ("C++ compiler", f"{compiler_version(args.build)}, CMake preset `release` (-O3)"),
-        ("PostgreSQL", f"{settings['server_version']} (fsync {settings['fsync']}, "
-                       f"synchronous_commit {settings['synchronous_commit']}, "
-                       f"shared_buffers {settings['shared_buffers']})"),
-        ("libpqxx", command_output(["pkg-config", "--modversion", "libpqxx"])),
-        ("Python", f"{platform.python_version()} ({sys.executable})"),
-        ("Flask-SQLAlchemy", package_version("Flask-SQLAlchemy")),
-        ("SQLAlchemy", package_version("SQLAlchemy")),
-        ("Flask-Migrate", package_version("Flask-Migrate")),
-        ("Alembic", alembic_version()),
-        ("psycopg2", package_version("psycopg2").split(" ")[0]),
-        ("CPU pinning", f"client and server backend on CPU {args.cpu}" if args.cpu is not None
-                        else "none (the server is not on this machine)"),
+        ["Machine", f"{cpu_model()}, {os.cpu_count()} cores, {platform.system()} "
+                    f"{platform.release()}"],
+        ["Date", datetime.datetime.now().strftime("%Y-%m-%d %H:%M")],
+        ["C++ compiler", compiler(settings.build)],
+        ["PostgreSQL", server],
+        ["libpqxx", command_output(["pkg-config", "--modversion", "libpqxx"])],
+        ["Python", f"{platform.python_version()} ({sys.executable})"],
+        ["Flask", version_of("Flask")],
+        ["Flask-SQLAlchemy", version_of("Flask-SQLAlchemy")],
+        ["SQLAlchemy", version_of("SQLAlchemy")],
+        ["Flask-Migrate", version_of("Flask-Migrate")],
+        ["Alembic", alembic.__version__],
+        ["psycopg2", version_of("psycopg2")],
+        ["ORM rows pinned to", f"CPU {settings.cpu}" if settings.cpu is not None
+                               else "no CPU (the server is on another machine)"],
     ]
 
 
-def alembic_version():
-    import alembic
-    return alembic.__version__
-
-
-def page(args, rows, env, took):
-    env_table = markdown_table(["", ""], [[k, v] for k, v in env])
-    return f"""# Benchmarks {{#benchmarks}}
-
-Is the C++ version faster than the classic Flask-SQLAlchemy / Flask-Migrate stack, and by how much?
-`./workbook bench` measures both on the workbook's PostgreSQL in one run, beside raw libpqxx in
-its best form (the floor no library can beat), and writes this page. These are the figures of the
-last run.
-
-## Results
-
-{summary_table(rows)}
-
-{targets_summary(rows)}
-
-- **ours**: the orm library (`orm::Session`); **raw floor**: the fastest raw libpqxx method that
-  does the same work; **classic**: the tutorial's app through Flask-SQLAlchemy.
-- **ours/raw** and **ours/classic** are ratios of medians: below 1 means ours is faster.
-
-## How it is measured
-
-- Every figure is the median of several runs, after one warm-up run that is not counted.
-  Within bench_orm the methods take turns run by run, so drift hits all of them alike.
-- Each side works on the same server, database and settings, one side at a time. Inserts start
-  from an empty `books` table (`TRUNCATE ... RESTART IDENTITY`, not timed) with the objects
-  already built; they end when every row is committed and every object knows its id. Loads and
-  gets read a table of 10,000 books; gets use the same 1,000 distinct keys on every side.
-- Untimed checks after every run make sure the work was done (rows in the table, ids in the
-  objects, the right books loaded).
-- The ORM rows keep each client and its server backend on one CPU: on this virtual machine a
-  round trip that wakes the other, idle CPU costs up to 90 us more, and which runs paid it was
-  chance. The classic side is pinned the same way.
-
-All methods, with their spread:
-
-{detail_table(rows)}
-
-## Machine and versions
-
-{env_table}
-
-`./workbook bench` took {took:.0f} s.
-"""
+def server_is_local(url):
+    host = re.match(r"[^:]+://(?:[^@/]*@)?(\[[^]]*\]|[^:/?]*)", url).group(1)
+    return host in ("", "localhost", "127.0.0.1", "[::1]") or "host=/" in url
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", type=Path, default=ROOT / "build" / "release",
-                        help="the release build tree")
-    parser.add_argument("--url", required=True, help="the database the ORM rows work in")
-    parser.add_argument("--runs", type=int, default=9, help="timed runs of each C++ figure")
+                        help="the release build tree (default: build/release)")
+    parser.add_argument("--url", required=True, help="the database of the ORM rows")
+    parser.add_argument("--runs", type=int, default=9, help="timed runs of each C++ ORM figure")
     parser.add_argument("--classic-runs", type=int, default=5,
-                        help="timed runs of each classic figure")
-    parser.add_argument("--cpu", type=int, default=None,
-                        help="CPU for the ORM rows (default: the last one, if the server is local)")
+                        help="timed runs of each classic ORM figure")
+    parser.add_argument("--process-runs", type=int, default=9,
+                        help="timed runs of each db command")
+    parser.add_argument("--cpu", type=int,
+                        help="CPU for the ORM rows (default: the last, when the server is local)")
+    parser.add_argument("--only", choices=["orm", "db"],
+                        help="one group of rows, printed only (the page needs all of them)")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args()
-    if args.cpu is None and server_is_local(args.url):
-        args.cpu = os.cpu_count() - 1
+
+    env = dict(os.environ)
+    settings = Settings(
+        build=args.build.resolve(), url=args.url,
+        cpu=args.cpu if args.cpu is not None or not server_is_local(args.url)
+        else os.cpu_count() - 1,
+        runs=args.runs, classic_runs=args.classic_runs, process_runs=args.process_runs,
+        env=env,
+        classic_env=dict(env, PATH="/usr/bin:/bin:" + env.get("PATH", "")))
 
     start = time.monotonic()
-    rows = ORM_ROWS
-    run_orm_rows(args, rows)
-    took = time.monotonic() - start
+    rows = []
+    if args.only in (None, "orm"):
+        run_orm_rows(settings, ORM_ROWS)
+        rows += ORM_ROWS
+    if args.only in (None, "db"):
+        run_db_rows(settings, DB_ROWS, settings.build / "bench-projects")
+        rows += DB_ROWS
+    seconds_taken = time.monotonic() - start
 
     print()
     print(summary_table(rows))
@@ -341,8 +184,9 @@ def main():
     print(targets_summary(rows))
     print()
     print(detail_table(rows))
-    args.output.write_text(page(args, rows, environment(args), took))
-    print(f"\nWritten to {args.output}")
+    if args.only is None:
+        args.output.write_text(page(rows, environment(settings), "", seconds_taken))
+        print(f"\nWritten to {args.output}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,208 @@
+"""The rows of the benchmark report, their targets, and how the report is written (the console
+table and docs/benchmarks.md)."""
+import statistics
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+# ---------------------------------------------------------------------------------------------
+# How figures are written.
+
+def seconds_text(s):
+    if s is None:
+        return "-"
+    if s >= 1:
+        return f"{s:.2f} s"
+    return f"{s * 1000:.1f} ms" if s < 0.1 else f"{s * 1000:.0f} ms"
+
+
+def ratio_text(r):
+    if r is None:
+        return "-"
+    return f"{r:.2f}" if r >= 0.1 else f"{r:.3f}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures and rows.
+
+@dataclass
+class Figure:
+    side: str          # ours, raw or classic
+    method: str
+    seconds: list      # one per timed run
+    same_work: bool = True  # False: does less than the others (e.g. no ids): not a floor
+
+    @property
+    def median(self):
+        return statistics.median(self.seconds)
+
+
+@dataclass
+class Target:
+    text: str                      # as printed, e.g. "10x faster than classic"
+    met: Callable[["Row"], bool]
+
+
+@dataclass
+class Row:
+    name: str          # as the benchmark programs print it
+    title: str         # as the report prints it
+    targets: list
+    figures: list = field(default_factory=list)
+
+    def best(self, side):
+        """The fastest figure of a side that does the whole work (for raw: the floor)."""
+        figures = [f for f in self.figures if f.side == side and f.same_work]
+        return min(figures, key=lambda f: f.median) if figures else None
+
+    def ratio(self, side):
+        """ours / side, by medians."""
+        ours, other = self.best("ours"), self.best(side)
+        return ours.median / other.median if ours and other else None
+
+
+def ours_under(limit):
+    return Target(f"ours under {seconds_text(limit)}",
+                  lambda row: row.best("ours") is not None and row.best("ours").median < limit)
+
+
+def faster_than_classic(factor):
+    return Target(f"{factor}x faster than classic",
+                  lambda row: row.ratio("classic") is not None
+                  and row.ratio("classic") <= 1 / factor)
+
+
+def within_raw(factor):
+    return Target(f"within {factor}x of raw",
+                  lambda row: row.ratio("raw") is not None and row.ratio("raw") <= factor)
+
+
+# The report's rows and targets: the one place that names them.
+ORM_ROWS = [
+    Row("insert_bulk", "insert 10,000 books, one commit", [faster_than_classic(10), within_raw(1.2)]),
+    Row("insert_each", "insert 10,000 books, a commit each",
+        [faster_than_classic(10), within_raw(1.2)]),
+    Row("load_all", "load all 10,000 books as objects",
+        [faster_than_classic(10), within_raw(1.2), ours_under(0.020)]),
+    Row("get_by_key", "1,000 gets by primary key", [faster_than_classic(10), within_raw(1.2)]),
+]
+DB_ROWS = [
+    Row("upgrade_one", "`db upgrade`, 1 revision, empty database",
+        [faster_than_classic(20), ours_under(0.050)]),
+    Row("current", "`db current`", [faster_than_classic(20), ours_under(0.050)]),
+    Row("migrate_nochange", "`db migrate`, no change", [faster_than_classic(20)]),
+    Row("upgrade_100", "`db upgrade`, 100 revisions, empty database",
+        [faster_than_classic(20), ours_under(1.0)]),
+]
+
+
+def add_figures(rows, lines):
+    """Adds the JSON lines of bench_orm / classic/orm_bench.py to their rows."""
+    by_name = {row.name: row for row in rows}
+    for line in lines:
+        by_name[line["row"]].figures.append(
+            Figure(line["side"], line["method"], line["seconds"], line["same_work"]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables.
+
+def markdown_table(header, lines):
+    """A Markdown table, padded so that it lines up in a terminal too."""
+    cells = [header] + [[str(c) for c in line] for line in lines]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(header))]
+
+    def text(line):
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(line, widths)) + " |"
+    return "\n".join([text(header), text(["-" * w for w in widths])] + [text(c) for c in cells[1:]])
+
+
+def summary_table(rows):
+    lines = []
+    for row in rows:
+        ours, raw, classic = row.best("ours"), row.best("raw"), row.best("classic")
+        to_classic = row.ratio("classic")
+        lines.append([
+            row.title,
+            seconds_text(ours and ours.median),
+            seconds_text(raw and raw.median),
+            seconds_text(classic and classic.median),
+            ratio_text(row.ratio("raw")),
+            "-" if to_classic is None else f"{ratio_text(to_classic)} ({1 / to_classic:.0f}x faster)",
+            "; ".join(("met: " if t.met(row) else "MISSED: ") + t.text for t in row.targets),
+        ])
+    return markdown_table(
+        ["work", "ours", "raw floor", "classic", "ours/raw", "ours/classic", "targets"], lines)
+
+
+def detail_table(rows):
+    lines = []
+    for row in rows:
+        floor = row.best("raw")
+        for f in row.figures:
+            note = "floor" if f is floor else ("" if f.same_work else "reference, not the floor")
+            lines.append([row.title, f.side, f.method, seconds_text(f.median),
+                          seconds_text(min(f.seconds)), seconds_text(max(f.seconds)),
+                          len(f.seconds), note])
+    return markdown_table(["work", "side", "method", "median", "min", "max", "runs", "note"], lines)
+
+
+def targets_summary(rows):
+    results = [(row, target, target.met(row)) for row in rows for target in row.targets]
+    missed = [f"{row.title}: {target.text}" for row, target, met in results if not met]
+    text = f"{len(results) - len(missed)} of {len(results)} targets met."
+    return text + (" Missed: " + "; ".join(missed) + "." if missed else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# The page.
+
+def page(rows, environment, notes, seconds_taken):
+    """docs/benchmarks.md: the results, how they were measured, the machine and versions."""
+    return f"""# Benchmarks {{#benchmarks}}
+
+Is the C++ version faster than the classic Flask-SQLAlchemy / Flask-Migrate stack, and by how
+much? `./workbook bench` measures both on the workbook's PostgreSQL in one run, beside raw
+libpqxx in its best form, the floor no library can beat, and writes this page. The figures are
+those of the last run.
+
+## Results
+
+{summary_table(rows)}
+
+{targets_summary(rows)}
+
+- **ours**: the orm library (`orm::Session`, and the `db` commands of an app built on
+  `orm::cli::run`); **classic**: the tutorial's app through Flask-SQLAlchemy, and `flask db`;
+  **raw floor**: the fastest raw libpqxx method that does the same work.
+- **ours/raw** and **ours/classic** divide medians: below 1, ours is faster.
+{notes}
+## How it is measured
+
+- Every figure is the median of several timed runs, after one warm-up run that is not counted.
+  The methods of a row take turns run by run (the order rotates), so drift hits all of them
+  alike.
+- All sides use the same server, with the same settings, one program at a time.
+- The ORM rows: inserts start from an empty `books` table (`TRUNCATE ... RESTART IDENTITY`, not
+  timed) with the objects already built, and end when every row is committed and every object
+  knows its id. Loads and gets read a table of 10,000 books; gets use the same 1,000 distinct
+  keys on every side. Each client and its server backend are kept on one CPU: on this virtual
+  machine a round trip that has to wake the other, idle CPU costs up to 90 us more, and which
+  runs paid it was left to chance.
+- The `db` rows time whole processes, from start to exit, as a user runs them, in throwaway
+  project folders under the build tree. The raw floor is a libpqxx program that connects and
+  runs the same SQL without any bookkeeping: the revisions' upgrade SQL, each in its own
+  transaction, or the query that reads the current revision, or one catalog query.
+- Untimed checks after every run make sure the work was done: rows and ids, the loaded books,
+  the tables an upgrade creates, the revision `current` prints, no file from `migrate`.
+
+All methods, with their spread:
+
+{detail_table(rows)}
+
+## Machine and versions
+
+{markdown_table(["", ""], environment)}
+
+`./workbook bench` took {seconds_taken:.0f} s.
+"""
