@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <future>
 #include <ostream>
 
 #include "../translate.hpp"
@@ -68,7 +69,13 @@ std::vector<AppliedRevision> read_history(Database& db, bool create) {
   }
 }
 
-MigrationLock::MigrationLock(const DatabaseUrl& url, std::ostream& out) : session_(url) {
+MigrationLock::MigrationLock(Database& main, std::ostream& out) : session_(main.url()) {
+  const DatabaseUrl& url = main.url();
+  {
+    auto opening = std::async(std::launch::async, [this] { session_.connection(); });
+    main.connection();  // on failure, the future's destructor waits for the thread
+    opening.get();
+  }
   auto& connection = session_.connection();
   try {
     pqxx::nontransaction tx(connection);

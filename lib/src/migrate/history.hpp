@@ -20,9 +20,12 @@ std::vector<AppliedRevision> read_history(Database& db, bool create);
 /// Holds PostgreSQL's advisory lock for migrations on a connection of its own, from construction
 /// to destruction, so that concurrent upgrade/downgrade/stamp commands on one database run one
 /// after the other. Prints a line to `out` when it has to wait.
+///
+/// The lock session connects on a helper thread while `main` connects, so the second connection
+/// adds no handshake time to the command.
 class MigrationLock {
  public:
-  MigrationLock(const DatabaseUrl& url, std::ostream& out);
+  MigrationLock(Database& main, std::ostream& out);
   MigrationLock(const MigrationLock&) = delete;
   MigrationLock& operator=(const MigrationLock&) = delete;
 

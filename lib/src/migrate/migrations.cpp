@@ -292,7 +292,7 @@ void Migrations::upgrade(const std::string& target) {
   const std::size_t wanted = step ? 0 : absolute_index(target, scripts, chain);  // checks ids
 
   Database& db = app().db();
-  detail::MigrationLock lock(db.url(), out_);
+  detail::MigrationLock lock(db, out_);
   const auto applied = detail::read_history(db, true);
   const std::size_t position = applied_position(applied, scripts, chain, true, settings_.program);
   std::size_t destination = wanted;
@@ -326,7 +326,7 @@ void Migrations::downgrade(const std::string& target) {
   const std::size_t wanted = step ? 0 : absolute_index(target, scripts, chain);
 
   Database& db = app().db();
-  detail::MigrationLock lock(db.url(), out_);
+  detail::MigrationLock lock(db, out_);
   const auto applied = detail::read_history(db, true);
   const std::size_t position = applied_position(applied, scripts, chain, true, settings_.program);
   std::size_t destination = wanted;
@@ -529,7 +529,7 @@ void Migrations::stamp(const std::string& target) {
   const std::size_t destination = absolute_index(target, scripts, chain);
 
   Database& db = app().db();
-  detail::MigrationLock lock(db.url(), out_);
+  detail::MigrationLock lock(db, out_);
   const auto applied = detail::read_history(db, true);
   std::set<std::string> wanted;
   for (std::size_t i = 0; i < destination; ++i) wanted.insert(chain[i]->id);
