@@ -22,9 +22,9 @@ inline constexpr const char* history_table = "migration_history";
 
 /// One row of the history table: a revision applied to this database.
 struct AppliedRevision {
-  std::string revision;
-  std::string down_revision;  ///< empty for the first revision
-  std::string message;
+  std::string revision;               ///< the revision id
+  std::string down_revision;          ///< empty for the first revision
+  std::string message;                ///< the revision's message
   std::string checksum;               ///< SHA-256 of the file as it was applied (or accepted)
   std::string applied_at;             ///< e.g. "2026-11-24 19:18:18.16844+00"
   std::optional<double> duration_ms;  ///< empty for stamped revisions and `--sql` output
@@ -108,6 +108,7 @@ class Migrations {
   /// The rows of the history table, oldest first (empty when it does not exist).
   std::vector<AppliedRevision> applied();
 
+  /// The directory and program name the commands use.
   const Settings& settings() const noexcept { return settings_; }
 
  private:

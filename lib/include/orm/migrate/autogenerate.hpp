@@ -16,7 +16,7 @@ namespace orm::migrate {
 /// `serial` ones (integer + `nextval` of a sequence the column owns): both are the same
 /// autoincrement to the comparison.
 struct ReflectedColumn {
-  ColumnInfo info;
+  ColumnInfo info;                ///< name, type, NULL-ability, default, key, unique
   bool serial = false;            ///< autoincrement by an owned sequence, not identity
   std::string serial_default;     ///< the `nextval(...)` default of a serial column
   std::string unique_constraint;  ///< name of its single-column UNIQUE constraint, if any
@@ -24,10 +24,10 @@ struct ReflectedColumn {
 
 /// A table as the database has it.
 struct ReflectedTable {
-  std::string name;
-  std::vector<ReflectedColumn> columns;  ///< in column order
-  std::string primary_key_constraint;    ///< e.g. "books_pkey"; empty when none
-  std::vector<std::string> primary_key_columns;
+  std::string name;                              ///< the table's name
+  std::vector<ReflectedColumn> columns;          ///< in column order
+  std::string primary_key_constraint;            ///< e.g. "books_pkey"; empty when none
+  std::vector<std::string> primary_key_columns;  ///< the key's columns, in table order
 
   /// The column called `name`, or nullptr.
   const ReflectedColumn* find(std::string_view name) const;
@@ -59,16 +59,17 @@ struct SchemaChange {
   std::vector<std::string> comments;   ///< comment lines (without `-- `) above the upgrade SQL
   std::vector<std::string> upgrade;    ///< statements without `;`, in order
   std::vector<std::string> downgrade;  ///< statements that undo `upgrade`, in order
-  std::vector<std::string> downgrade_comments;
+  std::vector<std::string> downgrade_comments;  ///< comment lines above the downgrade SQL
   std::string destructive;  ///< e.g. "drops column books.descrption"; empty if none
 };
 
 /// Everything autogenerate found, in the order the upgrade applies it.
 struct SchemaDiff {
-  std::vector<SchemaChange> changes;
+  std::vector<SchemaChange> changes;  ///< in upgrade order
   /// Suggested renames, e.g. "books.descrption:description" (a drop and an add of one type).
   std::vector<std::string> possible_renames;
 
+  /// True when the models and the database match ("No changes in schema detected.").
   bool empty() const noexcept { return changes.empty(); }
   /// The upgrade section's SQL: each change's comments and statements, a blank line between.
   std::string upgrade_sql() const;

@@ -45,14 +45,16 @@ class MigrationError : public Error {
 
 /// One SQL statement of a revision, without its closing `;`.
 struct Statement {
-  std::string sql;
-  int line = 0;  ///< line of the file where the statement starts (1-based)
+  std::string sql;  ///< the statement's text, comments inside it included
+  int line = 0;     ///< line of the file where the statement starts (1-based)
 };
 
 /// A syntax problem found while splitting SQL text into statements.
 class SqlSplitError : public MigrationError {
  public:
+  /// `line`: where the unterminated text starts; `reason`: what is wrong and the fix.
   SqlSplitError(int line, const std::string& reason);
+  /// The line where the problem starts.
   int line() const noexcept { return line_; }
   /// The problem without the line number.
   const std::string& reason() const noexcept { return reason_; }
@@ -82,16 +84,16 @@ std::string sql_literal(std::string_view text);
 
 /// One parsed revision file.
 struct Revision {
-  std::string id;                   ///< `Revision ID:`, e.g. "1a2b3c4d5e6f"
-  std::string down_revision;        ///< `Revises:`; empty for the first revision (it follows base)
-  int down_revision_line = 0;       ///< line of the `Revises:` header (for messages)
-  std::string message;              ///< the header's first line, e.g. "adds Book model"
-  std::string create_date;          ///< `Create Date:`, as written
-  bool transactional = true;        ///< false with `-- Transaction: no`
-  std::string destructive;          ///< `Destructive:` text; empty when the upgrade drops nothing
-  std::vector<std::string> header;  ///< the header's comment lines without `-- ` (for `show`)
-  std::vector<Statement> upgrade;   ///< statements of the upgrade section
-  std::vector<Statement> downgrade;
+  std::string id;                    ///< `Revision ID:`, e.g. "1a2b3c4d5e6f"
+  std::string down_revision;         ///< `Revises:`; empty for the first revision (it follows base)
+  int down_revision_line = 0;        ///< line of the `Revises:` header (for messages)
+  std::string message;               ///< the header's first line, e.g. "adds Book model"
+  std::string create_date;           ///< `Create Date:`, as written
+  bool transactional = true;         ///< false with `-- Transaction: no`
+  std::string destructive;           ///< `Destructive:` text; empty when the upgrade drops nothing
+  std::vector<std::string> header;   ///< the header's comment lines without `-- ` (for `show`)
+  std::vector<Statement> upgrade;    ///< statements of the upgrade section
+  std::vector<Statement> downgrade;  ///< statements of the downgrade section
   std::filesystem::path path;  ///< the file, as found (directory given to ScriptDirectory + name)
   std::string checksum;        ///< SHA-256 of the file (line ends normalised to \n)
 };
@@ -102,12 +104,12 @@ Revision parse_revision(std::string_view text, const std::filesystem::path& path
 
 /// What a new revision file contains; see render_revision().
 struct RevisionDraft {
-  std::string id;
-  std::string down_revision;
-  std::string message;
-  std::string create_date;
-  bool transactional = true;
-  std::string destructive;
+  std::string id;              ///< `Revision ID:`
+  std::string down_revision;   ///< `Revises:`; empty for the first revision
+  std::string message;         ///< the header's first line (and the file name's slug)
+  std::string create_date;     ///< `Create Date:`, e.g. from create_date_now()
+  bool transactional = true;   ///< false writes `-- Transaction: no`
+  std::string destructive;     ///< non-empty writes `-- Destructive: ...`
   std::string upgrade_body;    ///< SQL text below the upgrade marker
   std::string downgrade_body;  ///< SQL text below the downgrade marker
 };
@@ -141,7 +143,9 @@ class ScriptDirectory {
   static ScriptDirectory load(const std::filesystem::path& directory,
                               const std::string& program = "hello_books");
 
+  /// The migrations directory, as given to load().
   const std::filesystem::path& directory() const noexcept { return directory_; }
+  /// `<directory>/versions`, where the revision files are.
   std::filesystem::path versions_directory() const { return directory_ / "versions"; }
 
   /// Every revision, oldest first (by distance from base, then create date).
