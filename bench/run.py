@@ -185,7 +185,7 @@ def main():
     print()
     print(detail_table(rows))
     if args.only is None:
-        args.output.write_text(page(rows, environment(settings), "", seconds_taken))
+        args.output.write_text(page(rows, environment(settings), seconds_taken))
         print(f"\nWritten to {args.output}")
 
 
