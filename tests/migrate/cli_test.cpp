@@ -71,7 +71,7 @@ void check_error(const ProcessResult& result, int status = 1) {
 
 TEST_CASE("the lesson 04 flow through the command line", "[cli]") {
   const std::string project = fresh_project();
-  const orm::DatabaseUrl& url = testing_support::test_database();
+  const orm::DatabaseUrl url = testing_support::scratch_database("flow");
   Environment book{{"DATABASE_URL", url.uri_with_password()}, {"MIGRATE_APP_MODELS", "book"}};
   Environment author = book;
   author["MIGRATE_APP_MODELS"] = "author";
@@ -245,6 +245,14 @@ TEST_CASE("usage errors exit 2 with one line, and --help prints the commands", "
 
   result = run_app({"db", "frobnicate"}, project);
   check_error(result, 2);
+
+  // --rename reaches the comparison, which names what does not match.
+  check_ok(run_app({"db", "init"}, project));
+  result = run_app({"db", "migrate", "-m", "x", "--rename", "books.nope:description"}, project,
+                   {{"DATABASE_URL", testing_support::test_database().uri_with_password()}});
+  check_error(result);
+  CHECK_THAT(result.err, StartsWith("error: --rename books.nope:description: table books must be "
+                                    "both in the models and in the database"));
 
   result = run_app({"--help"}, project);
   check_ok(result);

@@ -129,6 +129,36 @@ struct BookWithIsbn {
   }
 };
 
+// Keyed by ISBN instead of id: a primary key change.
+struct BookByIsbn {
+  static constexpr const char* table = "books";
+  std::string isbn;
+  std::string title;
+  std::optional<std::string> description;
+
+  template <class Visitor>
+  void fields(Visitor& v) {
+    v(isbn, "isbn", orm::primary_key, orm::varchar(13));
+    v(title, "title");
+    v(description, "description");
+  }
+};
+
+// The Book columns in a table called volumes: a table rename.
+struct Volume {
+  static constexpr const char* table = "volumes";
+  int id = 0;
+  std::string title;
+  std::optional<std::string> description;
+
+  template <class Visitor>
+  void fields(Visitor& v) {
+    v(id, "id", orm::primary_key);
+    v(title, "title");
+    v(description, "description");
+  }
+};
+
 // A second table, to check that migrations keep the data of tables they do not touch.
 struct Author {
   static constexpr const char* table = "authors";
