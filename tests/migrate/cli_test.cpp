@@ -9,6 +9,8 @@
 #include <pqxx/result>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <regex>
 #include <string>
@@ -265,6 +267,36 @@ TEST_CASE("usage errors exit 2 with one line, and --help prints the commands", "
                               "history", "heads", "show", "stamp", "check", "accept"}) {
     CHECK_THAT(result.out, Contains(std::string("  ") + command));
   }
+}
+
+TEST_CASE("a failing revision prints one error line and exits 1", "[cli][errors]") {
+  const std::string project = fresh_project();
+  const Environment env{
+      {"DATABASE_URL", testing_support::scratch_database("failing").uri_with_password()}};
+  check_ok(run_app({"db", "init"}, project, env));
+  const auto made = run_app({"db", "revision", "-m", "divides by zero"}, project, env);
+  check_ok(made);
+  const fs::path file = fs::path(project) / "migrations" / "versions" /
+                        (generated_id(made.out) + "_divides_by_zero.sql");
+  std::string text;
+  {
+    std::ifstream in(file);
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const std::string placeholder =
+      "-- Write the SQL that makes the change here; end each statement with ;\n";
+  REQUIRE(text.find(placeholder) != std::string::npos);
+  text.replace(text.find(placeholder), placeholder.size(),
+               "CREATE TABLE a (x integer);\nSELECT 1/0;\n");
+  std::ofstream(file) << text;
+
+  const auto result = run_app({"db", "upgrade"}, project, env);
+  check_error(result);
+  CHECK(result.out == "Running upgrade  -> " + generated_id(made.out) + ", divides by zero\n");
+  CHECK_THAT(result.err, StartsWith("error: migrations/versions/" + generated_id(made.out) +
+                                    "_divides_by_zero.sql:10: division by zero (SQLSTATE 22012); "
+                                    "upgrade "));
+  CHECK_THAT(result.err, Contains("was rolled back (revisions before it stay applied)"));
 }
 
 TEST_CASE("no command runs the program, with the password masked", "[cli]") {

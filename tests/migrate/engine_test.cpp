@@ -854,6 +854,29 @@ TEST_CASE("a revision with 'Transaction: no' runs CREATE INDEX CONCURRENTLY", "[
   CHECK(p.db.applied().back().revision == index);
   p.db.downgrade();
   CHECK(p.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'books_title_index'") == "0");
+
+  // Without a transaction, statements before a failing one stay, and the message says so.
+  const std::string partial =
+      p.hand_revision("two indexes",
+                      "CREATE INDEX CONCURRENTLY books_id_title ON books (id, title);\n"
+                      "CREATE INDEX CONCURRENTLY nope_index ON nope (x);\n",
+                      "DROP INDEX CONCURRENTLY books_id_title;\n");
+  const fs::path partial_file = p.file_of(partial);
+  std::string partial_text = read(partial_file);
+  partial_text.insert(partial_text.find("\n\n-- === upgrade ==="), "\n-- Transaction: no");
+  write(partial_file, partial_text);
+  const auto line =
+      std::count(partial_text.begin(),
+                 partial_text.begin() + partial_text.find("CREATE INDEX CONCURRENTLY nope"), '\n') +
+      1;
+  CHECK(error_of([&] { p.db.upgrade(); }) ==
+        partial_file.string() + ":" + std::to_string(line) +
+            ": relation \"nope\" does not exist (SQLSTATE 42P01); " + partial +
+            " (two indexes) runs without a transaction (Transaction: no), so its statements above "
+            "this one stay applied and it is not recorded: undo or finish them by hand, then fix "
+            "the SQL and run `hello_books db upgrade` again");
+  CHECK(p.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'books_id_title'") == "1");
+  CHECK(p.db.applied().back().revision == index);
 }
 
 TEST_CASE("an applied revision whose file was edited is refused until accepted",
