@@ -206,19 +206,28 @@ those of the last run.
 - Every figure is the median of several timed runs, after one warm-up run that is not counted.
   The methods of a row take turns run by run (the order rotates), so drift hits all of them
   alike.
-- All sides use the same server, with the same settings, one program at a time.
-- The ORM rows: inserts start from an empty `books` table (`TRUNCATE ... RESTART IDENTITY`, not
-  timed) with the objects already built, and end when every row is committed and every object
-  knows its id. Loads and gets read a table of 10,000 books; gets use the same 1,000 distinct
-  keys on every side. Each client and its server backend are kept on one CPU: on this virtual
-  machine a round trip that has to wake the other, idle CPU costs up to 90 us more, and which
-  runs paid it was left to chance.
-- The `db` rows time whole processes, from start to exit, as a user runs them, in throwaway
-  project folders under the build tree. The raw floor is a libpqxx program that connects and
-  runs the same SQL without any bookkeeping: the revisions' upgrade SQL, each in its own
-  transaction, or the query that reads the current revision, or one catalog query.
+- All sides use the same server, with the same settings, one program at a time. The classic
+  side is the tutorial's app, in `bench/classic`: `create_app(test_config)`, `Book(db.Model)`
+  with `__tablename__ = "books"`, Flask-Migrate's `flask db`.
+- The ORM rows (`bench/orm_bench.cpp`, `bench/classic/orm_bench.py`): inserts start from an
+  empty `books` table (`TRUNCATE ... RESTART IDENTITY`, not timed) with the objects already
+  built, and end when every row is committed and every object knows its id. The classic
+  commit-each loop builds each object inside the loop, as a Flask view does: a session holding
+  all 10,000 objects expires every one of them at every commit, which takes 70 to 86 s instead
+  of 4 s. Loads and gets read a table of 10,000 books; gets use the same 1,000 distinct keys on
+  every side. Each client and its server backend are kept on one CPU: on this virtual machine a
+  round trip that has to wake the other, idle CPU costs up to 90 us more, and which runs paid it
+  was left to chance.
+- The `db` rows (`bench/db_rows.py`) time whole processes, from start to exit, as a user runs
+  them, unpinned, each side in its own throwaway project folder under the build tree and on its
+  own database. Each tool writes its first revision itself (`db migrate -m "adds Book model"`
+  on an empty database); the project for 100 revisions adds 99 that each add a column. Ours is
+  `bench_hello_books`, an app with the `Book` model on `orm::cli::run`. The raw floor,
+  `bench_db_floor`, is a libpqxx program that connects and runs the same SQL without any
+  bookkeeping: the revisions' upgrade SQL, a transaction each (one round trip each), or the
+  query that reads the current revision, or one catalog query.
 - Untimed checks after every run make sure the work was done: rows and ids, the loaded books,
-  the tables an upgrade creates, the revision `current` prints, no file from `migrate`.
+  the columns an upgrade creates, the revision `current` prints, no file from `migrate`.
 
 All methods, with their spread:
 
