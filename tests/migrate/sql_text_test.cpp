@@ -155,6 +155,9 @@ TEST_CASE("a revision file parses into its header and sections", "[revision]") {
   }
   CHECK(parse_revision(crlf, "x.sql").checksum == revision.checksum);
   CHECK(parse_revision(crlf, "x.sql").upgrade[1].sql == revision.upgrade[1].sql);
+  // Nor does a byte order mark (some Windows editors add one).
+  CHECK(parse_revision("\xEF\xBB\xBF" + std::string(kGoodRevision), "x.sql").checksum ==
+        revision.checksum);
 
   const auto opted_out = parse_revision(
       "-- concurrent index\n-- Revision ID: abc\n-- Revises: 1a2b3c4d5e6f\n-- Transaction: no\n"

@@ -142,7 +142,12 @@ void run_revision(Database& db, const Revision& revision, Direction direction,
                                (state.empty() ? "" : " (SQLSTATE " + state + ")");
     if (running == nullptr) {
       throw MigrationError("recording " + command + " " + revision.id + " in migration_history " +
-                           "failed: " + server + "; nothing of this revision was kept");
+                           "failed: " + server +
+                           (revision.transactional
+                                ? "; nothing of this revision was kept"
+                                : "; its statements ran (Transaction: no) but it is not recorded: "
+                                  "record it with `" +
+                                      program + " db stamp " + revision.id + "`"));
     }
     const std::string where = revision.path.string() + ":" + std::to_string(running->line) + ": ";
     std::string fix = "fix the SQL and run `" + program + " db " + command + "` again";

@@ -63,7 +63,10 @@ bool is_transaction_control(std::string_view sql) {
   return word == "start" && lower(sql).find("transaction") != std::string::npos;
 }
 
-std::string normalise_line_ends(std::string_view text) {
+// The text as parsed and hashed: \r\n line ends become \n and a UTF-8 byte order mark goes, so
+// an editor or a checkout that adds them does not count as an edit.
+std::string normalise_text(std::string_view text) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -88,7 +91,7 @@ std::string describe(const Revision& revision) {
 }  // namespace
 
 Revision parse_revision(std::string_view raw_text, const fs::path& path) {
-  const std::string text = normalise_line_ends(raw_text);
+  const std::string text = normalise_text(raw_text);
   const std::string where = path.string() + ":";
   Revision revision;
   revision.path = path;
