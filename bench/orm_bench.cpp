@@ -72,7 +72,8 @@ Book book_from(const pqxx::row& row) {
   return book;
 }
 
-// One INSERT ... SELECT FROM unnest(arrays) RETURNING id; the ids come back in input order.
+// One INSERT ... SELECT FROM unnest(arrays) RETURNING id; the ids come back in input order. A
+// single statement is atomic on its own: no BEGIN/COMMIT round trips.
 void insert_unnest(pqxx::connection& connection, std::vector<Book>& books) {
   std::string titles = "{", descriptions = "{";
   for (const auto& book : books) {
@@ -81,32 +82,30 @@ void insert_unnest(pqxx::connection& connection, std::vector<Book>& books) {
   }
   titles += '}';
   descriptions += '}';
-  pqxx::work tx{connection};
+  pqxx::nontransaction tx{connection};
   const pqxx::result ids = tx.exec_prepared("insert_unnest", titles, descriptions);
   for (std::size_t i = 0; i < books.size(); ++i)
     books[i].id = ids[static_cast<int>(i)][0].as<int>();
-  tx.commit();
 }
 
-// COPY; the ids are taken from the sequence first so the objects learn them.
+// COPY; the ids are taken from the sequence first so the objects learn them. (Ids taken by a
+// failed COPY are simply skipped, so this needs no transaction either.)
 void insert_copy_reserved_ids(pqxx::connection& connection, std::vector<Book>& books) {
-  pqxx::work tx{connection};
+  pqxx::nontransaction tx{connection};
   const pqxx::result ids = tx.exec_prepared("reserve_ids", static_cast<int>(books.size()));
   for (std::size_t i = 0; i < books.size(); ++i)
     books[i].id = ids[static_cast<int>(i)][0].as<int>();
   pqxx::stream_to stream{tx, "books", std::vector<std::string>{"id", "title", "description"}};
   for (const auto& book : books) stream << std::make_tuple(book.id, book.title, book.description);
   stream.complete();
-  tx.commit();
 }
 
 // COPY alone: the fastest way in, but the objects never learn their ids (reference only).
 void insert_copy(pqxx::connection& connection, std::vector<Book>& books) {
-  pqxx::work tx{connection};
+  pqxx::nontransaction tx{connection};
   pqxx::stream_to stream{tx, "books", std::vector<std::string>{"title", "description"}};
   for (const auto& book : books) stream << std::make_tuple(book.title, book.description);
   stream.complete();
-  tx.commit();
 }
 
 // One prepared INSERT ... RETURNING id per book, each its own (autocommit) transaction.
