@@ -81,7 +81,8 @@ struct DbCommands {
   }
 
   void add_directory_option(CLI::App* app) {
-    app->add_option("-d,--directory", directory, "Migrations directory (default: migrations)");
+    app->add_option("-d,--directory", directory,
+                    "Migrations directory (default: " + directory + ")");
   }
 
   // Runs the chosen command; returns the exit status.
@@ -121,7 +122,7 @@ struct DbCommands {
         return 1;
       }
     } else {
-      std::cout << group->help(program + " db");
+      std::cout << group->help(program);  // `hello_books db` alone: the list of commands
     }
     return 0;
   }

@@ -263,6 +263,8 @@ TEST_CASE("usage errors exit 2 with one line, and --help prints the commands", "
 
   result = run_app({"db", "--help"}, project);
   check_ok(result);
+  CHECK_THAT(result.out, Contains("Usage: migrate_app db [OPTIONS] [SUBCOMMAND]"));
+  CHECK(run_app({"db"}, project).out == result.out);  // `db` alone lists the commands too
   for (const char* command : {"init", "migrate", "revision", "upgrade", "downgrade", "current",
                               "history", "heads", "show", "stamp", "check", "accept"}) {
     CHECK_THAT(result.out, Contains(std::string("  ") + command));
