@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -213,14 +212,6 @@ std::vector<std::string> lines_with(const std::string& text, const std::string& 
     if (line.find(needle) != std::string::npos) found.push_back(line);
   }
   return found;
-}
-
-bool contains_nocase(const std::string& text, const std::string& needle) {
-  const auto lower = [](std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  };
-  return lower(text).find(lower(needle)) != std::string::npos;
 }
 
 std::string url_with_password(const orm::DatabaseUrl& url, const std::string& password) {

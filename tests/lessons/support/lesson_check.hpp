@@ -40,8 +40,6 @@ ProgramRun run_program(const std::string& program, const std::vector<std::string
 std::vector<std::string> lines_of(const std::string& text);
 /// The lines of `text` that contain `needle`.
 std::vector<std::string> lines_with(const std::string& text, const std::string& needle);
-/// True when `text` contains `needle`, ignoring ASCII case.
-bool contains_nocase(const std::string& text, const std::string& needle);
 
 /// The server's URL with another password, for wrong-password checks.
 std::string url_with_password(const orm::DatabaseUrl& url, const std::string& password);
