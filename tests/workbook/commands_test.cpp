@@ -32,24 +32,35 @@ const char* const kLessonsJson = R"({
 
 const char* const kStarter = "// TODO: create the database\nint main() { return 2; }\n";
 
-// A project with two lessons, committed to git, and a build tree description pointing at it
-// (no real build: the lessons have no CMakeLists.txt).
+// A project with two lessons, committed to git, and a build tree description pointing at it.
+// There is no real build: the lessons have no CMakeLists.txt, or, with `built`, a placeholder
+// one and "programs" that are /bin/echo and the pretend check program (fixture_checks.cpp).
 struct Project {
   fs::path root;
   fs::path build;
 
-  explicit Project(const std::string& name) {
+  explicit Project(const std::string& name, bool built = false) {
     root = fs::path(testing_support::scratch_directory()) / name;
     build = root / "build";
     fs::remove_all(root);
     workbook::write_file((root / "lessons/lessons.json").string(), kLessonsJson);
     workbook::write_file((root / "lessons/01_first/main.cpp").string(), kStarter);
     workbook::write_file((root / "lessons/02_second/app.cpp").string(), "// TODO: the app\n");
+    std::string targets;
+    if (built) {
+      for (const char* lesson : {"01", "02"}) {
+        targets += std::string(targets.empty() ? "" : ", ") + "\"lesson" + lesson +
+                   "\": \"/bin/echo\", \"check_lesson" + lesson + "\": \"" FIXTURE_CHECKS "\"";
+      }
+      workbook::write_file((root / "lessons/01_first/CMakeLists.txt").string(), "# built\n");
+      workbook::write_file((root / "lessons/02_second/CMakeLists.txt").string(), "# built\n");
+    }
     workbook::write_file((build / "workbook-tool.json").string(),
                          "{\"build_dir\": \"" + build.string() + "\", \"source_dir\": \"" +
                              root.string() + "\", \"lessons_dir\": \"" + root.string() +
                              "/lessons\", \"solutions_dir\": \"\", \"lessons_json\": \"" +
-                             root.string() + "/lessons/lessons.json\", \"targets\": {}}\n");
+                             root.string() + "/lessons/lessons.json\", \"targets\": {" + targets +
+                             "}}\n");
     git({"init", "-q"});
     git({"add", "lessons"});
     git({"commit", "-q", "-m", "starters"});
@@ -276,4 +287,149 @@ TEST_CASE("check --solution runs a lesson's checks on its solution: all pass", "
   CHECK_THAT(result.out, Contains("Solution " + lesson.number + ": " + lesson.title));
   CHECK_THAT(result.out, Contains("checks pass: solution " + lesson.number + " is done."));
   CHECK_THAT(result.out, !Contains("[ ]"));
+}
+
+TEST_CASE("check shows every failing check with expected and actual values, and the next step",
+          "[check]") {
+  const Project project("check_failing", true);
+  const auto result = project.tool({"--no-build", "check", "1"});
+  INFO(describe(result));
+  CHECK(result.exit_code == 1);
+  CHECK(result.err.empty());
+  const std::string& out = result.out;
+  CHECK_THAT(out, StartsWith("Lesson 01: The first lesson  (lessons/01_first)\n"));
+  CHECK_THAT(out, Contains("3 of 7 checks pass."));
+  CHECK_THAT(out, Contains("  [x] a check that passes\n"));
+  CHECK_THAT(out, Contains("  [ ] a comparison that fails\n"
+                           "    at "));
+  CHECK_THAT(out, Contains("    failed:   CHECK( actual == expected )\n"
+                           "    expected: \"1: Dune. Description: sand\"\n"
+                           "    actual:   \"1: Dune\"\n"
+                           "    Expected: to_string() gives the description too\n"
+                           "    see lessons/03_models/README.md, step 3\n"));
+  CHECK_THAT(out, Contains("    error:    an exception escaped: cannot connect to PostgreSQL at "
+                           "nowhere:1\n"));
+  CHECK_THAT(out, Contains("    errors:\n      printed on stderr before the exception\n"));
+  CHECK_THAT(out, Contains("    failed:   REQUIRE_NOTHROW( throw std::logic_error(\"not done yet: "
+                           "Book::to_string()\") )\n"
+                           "    threw:    not done yet: Book::to_string()\n"));
+  CHECK_THAT(out, Contains("    in: outer / inner\n"));
+  CHECK_THAT(out, Contains("    failed:   the inner section fails\n"));
+  CHECK_THAT(out, Contains("Next:\n"
+                           "  edit    lessons/01_first/main.cpp\n"
+                           "  read    lessons/01_first/README.md\n"
+                           "  stuck?  ./workbook hint 01\n"
+                           "  rerun   ./workbook check 01\n"));
+}
+
+TEST_CASE("a check program that crashes is reported, with exit code 4", "[check]") {
+  const Project project("check_crash", true);
+  const auto result = project.tool({"--no-build", "check", "01"}, {{"FIXTURE_MODE", "segfault"}});
+  INFO(describe(result));
+  CHECK(result.exit_code == 4);
+  CHECK_THAT(result.out, Contains("  [ ] the program dies here\n"));
+  CHECK_THAT(result.out, Contains("    crashed:  SIGSEGV"));
+  CHECK_THAT(result.out, Contains("  [x] a check after the one that dies\n"));
+}
+
+TEST_CASE("progress: the bar, the first lesson not done, its first failure, the next step",
+          "[progress]") {
+  const Project project("progress", true);
+  const auto result = project.tool({"--no-build"});
+  INFO(describe(result));
+  CHECK(result.exit_code == 1);
+  CHECK(result.err.empty());
+  CHECK_THAT(result.out, StartsWith("hello_books workbook\n\n"
+                                    "  [------------------------]  0/2 lessons done\n\n"
+                                    "  [ ] 01  The first lesson   3/7 checks pass   <- next\n"
+                                    "  [ ] 02  The second lesson  3/7 checks pass\n\n"
+                                    "Lesson 01: The first lesson  (lessons/01_first)\n"
+                                    "  3 of 7 checks pass. The first that fails:\n\n"
+                                    "  [ ] a comparison that fails\n"));
+  CHECK_THAT(result.out, Contains("    expected: \"1: Dune. Description: sand\"\n"
+                                  "    actual:   \"1: Dune\"\n"));
+  CHECK_THAT(result.out, !Contains("an exception escaped"));  // only the first failure
+  CHECK_THAT(result.out, Contains("  rerun   ./workbook\n"));
+
+  // `list` remembers what the last run found.
+  const auto listed = project.tool({"list"});
+  CHECK_THAT(listed.out, Contains("01  The first lesson   3/7 checks pass"));
+}
+
+TEST_CASE("progress: when every lesson is done it says so and exits with 0", "[progress]") {
+  const Project project("all_done", true);
+  const auto result = project.tool({"--no-build"}, {{"FIXTURE_MODE", "all-pass"}});
+  INFO(describe(result));
+  CHECK(result.exit_code == 0);
+  CHECK(result.err.empty());
+  CHECK_THAT(result.out, Contains("[########################]  2/2 lessons done"));
+  CHECK_THAT(result.out, Contains("  [x] 02  The second lesson  done\n"));
+  CHECK_THAT(result.out, Contains("All 2 lessons are done."));
+}
+
+TEST_CASE("run hands every argument after the lesson to the lesson's program", "[run]") {
+  const Project project("run", true);
+  const auto result =
+      project.tool({"--no-build", "run", "01", "db", "migrate", "-m", "adds Book model", "--help"});
+  INFO(describe(result));
+  CHECK(result.exit_code == 0);
+  CHECK(result.out == "db migrate -m adds Book model --help\n");  // /bin/echo stands in for it
+  CHECK(result.err.empty());
+}
+
+TEST_CASE("a lesson that does not compile shows the first compiler error and its file", "[build]") {
+  // A real (tiny) CMake project: lesson 01 has a compile error, lesson 02 builds.
+  const Project project("build_error");
+  workbook::write_file((project.root / "CMakeLists.txt").string(), R"(
+cmake_minimum_required(VERSION 3.25)
+project(mini LANGUAGES CXX)
+add_executable(lesson01 lessons/01_first/main.cpp)
+add_executable(lesson02 lessons/02_second/app.cpp)
+add_custom_target(check_lesson01)
+add_custom_target(check_lesson02)
+file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/workbook-tool.json" CONTENT "{
+  \"build_dir\": \"${CMAKE_BINARY_DIR}\", \"source_dir\": \"${CMAKE_SOURCE_DIR}\",
+  \"lessons_dir\": \"${CMAKE_SOURCE_DIR}/lessons\", \"solutions_dir\": \"\",
+  \"lessons_json\": \"${CMAKE_SOURCE_DIR}/lessons/lessons.json\",
+  \"targets\": {\"lesson01\": \"$<TARGET_FILE:lesson01>\", \"check_lesson01\": \"${FIXTURE}\",
+              \"lesson02\": \"$<TARGET_FILE:lesson02>\", \"check_lesson02\": \"${FIXTURE}\"}}")
+)");
+  workbook::write_file((project.root / "lessons/01_first/CMakeLists.txt").string(), "# built\n");
+  workbook::write_file((project.root / "lessons/02_second/CMakeLists.txt").string(), "# built\n");
+  workbook::write_file((project.root / "lessons/01_first/main.cpp").string(),
+                       "int main() {\n  return undeclared_name;\n}\n");
+  workbook::write_file((project.root / "lessons/02_second/app.cpp").string(),
+                       "int main() { return 0; }\n");
+  fs::remove_all(project.build);
+  const ProcessResult configure =
+      workbook::run_process({{"cmake", "-S", project.root.string(), "-B", project.build.string(),
+                              "-G", "Ninja", "-DFIXTURE=" FIXTURE_CHECKS},
+                             "",
+                             {},
+                             120,
+                             true});
+  INFO(configure.out);
+  REQUIRE(configure.ok());
+
+  const auto progress = project.tool({});
+  INFO(describe(progress));
+  CHECK(progress.exit_code == 1);
+  CHECK_THAT(progress.out, Contains("  [ ] 01  The first lesson   does not compile   <- next\n"
+                                    "  [ ] 02  The second lesson  3/7 checks pass\n"));
+  CHECK_THAT(progress.out, Contains("  It does not compile yet (lessons/01_first/main.cpp):\n"));
+  CHECK_THAT(progress.out, Contains("    lessons/01_first/main.cpp:2:10: error: "));
+  CHECK_THAT(progress.out, Contains("undeclared_name"));
+  CHECK_THAT(progress.out, Contains("  fix     lessons/01_first/main.cpp, line 2\n"));
+
+  const auto check = project.tool({"check", "01"});
+  INFO(describe(check));
+  CHECK(check.exit_code == 2);
+
+  // Fixed: it builds and its checks run.
+  workbook::write_file((project.root / "lessons/01_first/main.cpp").string(),
+                       "int main() { return 0; }\n");
+  const auto fixed = project.tool({"check", "01"});
+  INFO(describe(fixed));
+  CHECK(fixed.exit_code == 1);
+  CHECK_THAT(fixed.out, Contains("3 of 7 checks pass."));
 }

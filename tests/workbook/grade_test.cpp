@@ -103,6 +103,7 @@ TEST_CASE("grading a copy with every lesson solved: every check of every lesson 
   const fs::path student = kRoot + "/solved";
   const fs::path staging = kRoot + "/solved-staging";
   fs::remove_all(staging);
+  fs::create_directories(staging);
   fs::copy(LESSONS_DIR, staging / "lessons", fs::copy_options::recursive);
   for (const auto& lesson : catalog.lessons()) {
     fs::copy(SOLUTIONS_DIR "/" + lesson.directory, staging / "lessons" / lesson.directory,

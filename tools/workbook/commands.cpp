@@ -686,8 +686,9 @@ int run(Context& context, const std::string& key, const std::vector<std::string>
     return kBuildFailed;
   }
   Checker checker(context.tree, context.options);
-  if (const auto error =
-          checker.build_target(target, context.tree.lessons_dir + "/" + lesson.directory)) {
+  const std::string folder = context.tree.lessons_dir + "/" + lesson.directory;
+  if (const auto error = context.options.build ? checker.build_target(target, folder)
+                                               : std::optional<BuildError>()) {
     std::string out =
         context.style.red("Lesson " + lesson.number + "'s program does not compile:") + "\n\n" +
         describe_build_error(*error, context.paths, context.style, 4) +

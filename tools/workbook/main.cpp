@@ -76,10 +76,8 @@ int main(int argc, char** argv) {
   reset->add_option("lesson", lesson, "The lesson")->required();
   reset->add_flag("-y,--yes", yes, "Do not ask");
 
-  std::vector<std::string> run_args;
   auto* run = app.add_subcommand("run", "Build and run a lesson's program: run 04 db upgrade");
   run->add_option("lesson", lesson, "The lesson")->required();
-  run->prefix_command();  // everything after the lesson goes to the program
 
   std::string path, junit, grade_dir;
   auto* grade = app.add_subcommand(
@@ -97,6 +95,23 @@ int main(int argc, char** argv) {
   auto* diffs = verify->add_subcommand(
       "diffs", "Each solution differs from its lesson only right under TODO comments");
 
+  // `run NN ...`: everything after the lesson belongs to the lesson's program, even --help.
+  std::vector<std::string> program_args;
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word == "--build-dir") {
+      ++i;
+    } else if (word == "run") {
+      if (i + 2 < argc) {
+        program_args.assign(argv + i + 2, argv + argc);
+        argc = i + 2;
+      }
+      break;
+    } else if (word.empty() || word[0] != '-') {
+      break;  // another command
+    }
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -113,7 +128,7 @@ int main(int argc, char** argv) {
     if (*hint) return workbook::hint(context, lesson, all);
     if (*watch) return workbook::watch(context);
     if (*reset) return workbook::reset(context, lesson, yes);
-    if (*run) return workbook::run(context, lesson, run->remaining());
+    if (*run) return workbook::run(context, lesson, program_args);
     if (*grade) return workbook::grade(context, path, junit, grade_dir);
     if (*starter) return workbook::verify_starter(context, lesson);
     if (*diffs) return workbook::verify_diffs(context);

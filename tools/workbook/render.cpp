@@ -160,7 +160,19 @@ std::string describe_failure(const Failure& failure, const Paths& paths, const S
           out += pad + "          " + style.red(lines[i]) + "\n";
         }
       }
-      if (!failure.message.empty()) out += indent_lines(failure.message, indent);
+      if (!failure.message.empty()) {
+        // FAIL("...")'s text, or what a *_NOTHROW caught.
+        const bool threw = failure.macro.find("NOTHROW") != std::string::npos;
+        const auto lines = lines_of(failure.message);
+        out += pad +
+               (threw             ? "threw:    "
+                : written.empty() ? "failed:   "
+                                  : "message:  ") +
+               style.red(lines.empty() ? "" : lines.front()) + "\n";
+        for (std::size_t i = 1; i < lines.size() && i < 20; ++i) {
+          out += pad + "          " + lines[i] + "\n";
+        }
+      }
       break;
     }
     case Failure::Kind::exception:
@@ -193,7 +205,10 @@ std::string failure_summary(const Failure& failure, const Paths& paths) {
       } else if (!failure.expansion.empty() && failure.expansion != failure.expression) {
         text += ": " + failure.expansion;
       }
-      if (text.empty()) text = failure.message;
+      if (!failure.message.empty()) {
+        const bool threw = failure.macro.find("NOTHROW") != std::string::npos;
+        text += text.empty() ? failure.message : (threw ? ": threw " : ": ") + failure.message;
+      }
       break;
     }
     case Failure::Kind::exception:
