@@ -114,6 +114,8 @@ struct DbCommands {
       db.show(target);
     } else if (stamp->parsed()) {
       db.stamp(target_or("head"));
+    } else if (accept->parsed()) {
+      db.accept(target);
     } else if (check->parsed()) {
       if (!db.check()) {
         std::cerr << "error: the models differ from the database: run `" << program
