@@ -157,6 +157,9 @@ TEST_CASE("db: an applied revision was edited") {
   const fs::path file = project.file_of(id);
   write(file, read(file) + "-- my note\n");
   require_quoted(project.db({"upgrade"}), {{id, "125d4289436c"}});
+  // The fix the page gives: accept the edit, then the commands work again.
+  project.db_ok({"accept", id});
+  project.db_ok({"upgrade"});
 }
 
 TEST_CASE("db: a revision fails and is rolled back") {
