@@ -313,14 +313,15 @@ class Comparison {
         const std::string rename = table + "." + column.info.name + ":" + candidate->name;
         diff_.possible_renames.push_back(rename);
         change.comments.push_back("Possible rename: if " + full + " was renamed to " +
-                                  candidate->name + ", keep its data: replace the ADD COLUMN " +
-                                  candidate->name + " and DROP COLUMN " + column.info.name +
-                                  " statements with");
+                                  candidate->name + ", keep its data by replacing");
+        change.comments.push_back("the ADD COLUMN " + candidate->name + " and DROP COLUMN " +
+                                  column.info.name + " statements with");
         change.comments.push_back("  " + alter_table(table) + "RENAME COLUMN " +
                                   q(column.info.name) + " TO " + q(candidate->name) + ";");
-        change.comments.push_back("and the downgrade's with " + alter_table(table) +
-                                  "RENAME COLUMN " + q(candidate->name) + " TO " +
-                                  q(column.info.name) + "; or delete this file and run");
+        change.comments.push_back("(and the downgrade's two statements with");
+        change.comments.push_back("  " + alter_table(table) + "RENAME COLUMN " +
+                                  q(candidate->name) + " TO " + q(column.info.name) + ";)");
+        change.comments.push_back("or delete this file and run");
         change.comments.push_back("  " + program_ + " db migrate -m \"...\" --rename " + rename);
         break;
       }
@@ -500,12 +501,15 @@ class Comparison {
       const std::string rename = table.name + ":" + candidate->name;
       diff_.possible_renames.push_back(rename);
       change.comments.push_back("Possible rename: if " + table.name + " was renamed to " +
-                                candidate->name + ", keep its rows: replace the CREATE TABLE " +
-                                candidate->name + " and DROP TABLE " + table.name +
-                                " statements with");
+                                candidate->name + ", keep its rows by replacing");
+      change.comments.push_back("the CREATE TABLE " + candidate->name + " and DROP TABLE " +
+                                table.name + " statements with");
       change.comments.push_back("  " + alter_table(table.name) + "RENAME TO " + q(candidate->name) +
                                 ";");
-      change.comments.push_back("(and the downgrade's likewise) or delete this file and run");
+      change.comments.push_back("(and the downgrade's two statements with");
+      change.comments.push_back("  " + alter_table(candidate->name) + "RENAME TO " + q(table.name) +
+                                ";)");
+      change.comments.push_back("or delete this file and run");
       change.comments.push_back("  " + program_ + " db migrate -m \"...\" --rename " + rename);
       break;
     }
