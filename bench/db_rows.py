@@ -61,6 +61,7 @@ class Command:
 
     def __init__(self, argv, cwd, env):
         self.argv, self.cwd, self.env = [str(a) for a in argv], cwd, env
+        self.name = Path(self.argv[0]).name
         self.last = None
 
     def __call__(self, *args):
@@ -142,10 +143,8 @@ class Side:
         self.database.reset()
         self.one("db", "init")
         self.one("db", "migrate", "-m", "adds Book model")
-        versions = Path(self.one.cwd) / "migrations" / "versions"
-        [first] = [f for f in versions.iterdir() if f.is_file()]
+        [first] = self.revision_files()
         self.head = re.search(self.revision_pattern, first.read_text(), re.M).group(1)
-        self.version_files = sorted(f.name for f in versions.iterdir())
 
         many = Path(self.many.cwd)
         shutil.copytree(Path(self.one.cwd), many, dirs_exist_ok=True,
@@ -155,6 +154,11 @@ class Side:
             revision = new_revision_id()
             down = re.search(self.revision_pattern, self.chain[-1].read_text(), re.M).group(1)
             self.chain.append(self.write_revision(self.chain[-1].parent, revision, down, k))
+
+    def revision_files(self):
+        """The revision files of the one-revision project."""
+        versions = Path(self.one.cwd) / "migrations" / "versions"
+        return sorted(f for f in versions.iterdir() if f.is_file())
 
     def upgrade_sql(self):
         """The upgrade sections of our revision files, in order: what the floor runs."""
@@ -171,7 +175,8 @@ def make_sides(settings, work):
     classic_db = Database(with_database(settings.url, "hello_books_bench_db_classic"))
     app = settings.build / "bench" / "bench_hello_books"
     env = dict(settings.env, DATABASE_URL=ours_db.url)
-    classic_env = dict(settings.classic_env, SQLALCHEMY_DATABASE_URI=settings.sqlalchemy_url(classic_db.url))
+    classic_env = dict(settings.classic_env,
+                       SQLALCHEMY_DATABASE_URI=settings.sqlalchemy_url(classic_db.url))
 
     def classic_project(folder):
         shutil.copytree(settings.classic_app, folder / "app",
@@ -202,7 +207,7 @@ def run_db_rows(settings, rows, work):
     floor_name = "bench_db_floor: connect, "
 
     def upgrade(side, project, columns):
-        return Contender(side.name, f"{project.argv[0].split('/')[-1]} db upgrade",
+        return Contender(side.name, f"{project.name} db upgrade",
                          lambda: project("db", "upgrade"), side.database.reset,
                          lambda: expect(side.database.books_columns() == columns,
                                         f"{side.name}: books has {columns} columns"))
@@ -213,17 +218,16 @@ def run_db_rows(settings, rows, work):
                                         f"floor: books has {columns} columns"), same_work)
 
     def current(side):
-        return Contender(side.name, f"{side.one.argv[0].split('/')[-1]} db current",
+        return Contender(side.name, f"{side.one.name} db current",
                          lambda: side.one("db", "current"),
                          check=lambda: expect(side.head in side.one.last.stdout,
                                               f"{side.name}: current prints {side.head}"))
 
     def migrate_nochange(side):
-        versions = Path(side.one.cwd) / "migrations" / "versions"
-        return Contender(side.name, f"{side.one.argv[0].split('/')[-1]} db migrate",
+        files = side.revision_files()
+        return Contender(side.name, f"{side.one.name} db migrate",
                          lambda: side.one("db", "migrate", "-m", "no change"),
-                         check=lambda: expect(sorted(f.name for f in versions.iterdir())
-                                              == side.version_files,
+                         check=lambda: expect(side.revision_files() == files,
                                               f"{side.name}: migrate wrote no file"))
 
     history = "SELECT revision FROM migration_history"
@@ -262,7 +266,8 @@ def run_db_rows(settings, rows, work):
             ours.at_head()
             classic.at_head()
         row_contenders = contenders[row.name]()
-        for contender, seconds in zip(row_contenders, measure(row_contenders, settings.process_runs)):
+        timings = measure(row_contenders, settings.process_runs)
+        for contender, seconds in zip(row_contenders, timings):
             row.figures.append(
                 Figure(contender.side, contender.method, seconds, contender.same_work))
     for side in (ours, classic):
