@@ -301,6 +301,60 @@ TEST_CASE("a failing revision prints one error line and exits 1", "[cli][errors]
   CHECK_THAT(result.err, Contains("was rolled back (revisions before it stay applied)"));
 }
 
+TEST_CASE("every db command reaches its action: an edit refused, then accepted", "[cli]") {
+  const std::string project = fresh_project();
+  const Environment env{
+      {"DATABASE_URL", testing_support::scratch_database("commands").uri_with_password()}};
+  check_ok(run_app({"db", "init"}, project, env));
+  auto result = run_app({"db", "migrate", "-m", "adds Book model"}, project, env);
+  check_ok(result);
+  const std::string id = generated_id(result.out);
+  const fs::path file =
+      fs::path(project) / "migrations" / "versions" / (id + "_adds_book_model.sql");
+
+  result = run_app({"db", "heads"}, project, env);
+  check_ok(result);
+  CHECK(result.out == id + " (head)\n");
+  result = run_app({"db", "show", id.substr(0, 4)}, project, env);
+  check_ok(result);
+  CHECK_THAT(result.out, StartsWith("Rev: " + id + " (head)\nParent: <base>\n"));
+  result = run_app({"db", "stamp", id}, project, env);
+  check_ok(result);
+  CHECK(result.out == "Running stamp_revision  -> " + id + "\n");
+  result = run_app({"db", "stamp", "base"}, project, env);
+  check_ok(result);
+  result = run_app({"db", "upgrade"}, project, env);
+  check_ok(result);
+  result = run_app({"db", "downgrade", "--sql", "head:base"}, project, env);
+  check_ok(result);
+  CHECK_THAT(result.out, StartsWith("-- Running downgrade " + id + " -> , adds Book model\n"));
+
+  std::ofstream(file, std::ios::app) << "-- edited after the upgrade\n";
+  result = run_app({"db", "upgrade"}, project, env);
+  check_error(result);
+  CHECK(result.err ==
+        "error: migrations/versions/" + id +
+            "_adds_book_model.sql was edited after "
+            "revision " +
+            id +
+            " was applied (its checksum differs from "
+            "migration_history): undo the edit (e.g. git checkout migrations/versions/" +
+            id +
+            "_adds_book_model.sql) and put the change in a new revision, or keep "
+            "the edited file with `migrate_app db accept " +
+            id + "`\n");
+  result = run_app({"db", "accept", id}, project, env);
+  check_ok(result);
+  CHECK(result.out == "Accepted the edited migrations/versions/" + id +
+                          "_adds_book_model.sql for "
+                          "revision " +
+                          id + " (the database keeps what the old text did)\n");
+  check_ok(run_app({"db", "upgrade"}, project, env));
+  result = run_app({"db", "revision", "-m", "by hand"}, project, env);
+  check_ok(result);
+  CHECK_THAT(result.out, StartsWith("Generating migrations/versions/"));
+}
+
 TEST_CASE("no command runs the program, with the password masked", "[cli]") {
   const std::string project = fresh_project();
   const auto result = run_app(
