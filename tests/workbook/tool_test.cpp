@@ -27,9 +27,13 @@ using workbook::Failure;
 
 namespace {
 
+// The name of the fixture's last check (full of characters Catch2 treats specially).
+const char* const kAfterTheCrash =
+    "a check after the one that dies, named with \"quotes\", [brackets], ~ * and \\";
+
 // Runs the pretend check program through the tool, with FIXTURE_MODE=`mode`.
 workbook::CheckRun run_fixture(const std::string& mode, std::string& problem,
-                               int timeout_seconds = 60) {
+                               int timeout_seconds = 60, std::size_t shards = 1) {
   if (mode.empty()) {
     ::unsetenv("FIXTURE_MODE");
   } else {
@@ -39,6 +43,7 @@ workbook::CheckRun run_fixture(const std::string& mode, std::string& problem,
   tree.build_dir = testing_support::scratch_directory();
   workbook::CheckerOptions options;
   options.timeout_seconds = timeout_seconds;
+  options.shards = shards;
   workbook::Checker checker(tree, options);
   std::string output;
   auto run = checker.run_checks(FIXTURE_CHECKS, "fixture_" + mode, output, problem);
@@ -120,10 +125,25 @@ TEST_CASE("a check that crashes fails, and the checks after it still run", "[rep
       CHECK_FALSE(dies.passed);
       REQUIRE_FALSE(dies.failures.empty());
       CHECK(dies.failures.back().kind == Failure::Kind::crash);
-      CHECK(check_named(run, "a check after the one that dies").passed);
+      CHECK(check_named(run, kAfterTheCrash).passed);
       CHECK(run.failures_of(Failure::Kind::crash) == 1);
     }
   }
+}
+
+TEST_CASE("checks split over several processes come back whole and in order", "[reporter]") {
+  std::string problem;
+  const auto whole = run_fixture("segfault", problem, 60, 1);
+  const auto split = run_fixture("segfault", problem, 60, 3);
+  CHECK(problem.empty());
+  REQUIRE(split.checks.size() == whole.checks.size());
+  for (std::size_t i = 0; i < whole.checks.size(); ++i) {
+    CHECK(split.checks[i].name == whole.checks[i].name);
+    CHECK(split.checks[i].passed == whole.checks[i].passed);
+    CHECK(split.checks[i].failures.size() == whole.checks[i].failures.size());
+  }
+  CHECK(split.completed);
+  CHECK(split.failures_of(Failure::Kind::crash) == 1);
 }
 
 TEST_CASE("a check that hangs is stopped and the checks after it still run", "[reporter]") {
@@ -134,7 +154,7 @@ TEST_CASE("a check that hangs is stopped and the checks after it still run", "[r
   REQUIRE(hangs.failures.size() == 1);
   CHECK(hangs.failures.front().kind == Failure::Kind::timeout);
   CHECK_THAT(hangs.failures.front().message, Contains("3 seconds"));
-  CHECK(check_named(run, "a check after the one that dies").passed);
+  CHECK(check_named(run, kAfterTheCrash).passed);
 }
 
 TEST_CASE("reading reporter records: torn lines and missing end records", "[reporter]") {

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -79,6 +80,18 @@ std::vector<std::string> nonempty_lines(const std::string& text) {
 std::string first_line(const std::string& text) {
   const auto lines = nonempty_lines(text);
   return lines.empty() ? std::string() : lines.front();
+}
+
+// A test name as Catch2 reads it from --input-file: its special characters escaped.
+std::string test_spec(const std::string& name) {
+  std::string spec;
+  for (char c : name) {
+    if (c == '\\' || c == '"' || c == ',' || c == '[' || c == ']' || c == '~' || c == '*') {
+      spec += '\\';
+    }
+    spec += c;
+  }
+  return spec;
 }
 
 std::string signal_text(int signal) {
@@ -191,13 +204,10 @@ std::optional<BuildError> Checker::build_target(const std::string& target,
 
 CheckRun Checker::run_checks(const std::string& program, const std::string& results_stem,
                              std::string& program_output, std::string& problem) {
-  CheckRun total;
-  const std::string directory = fs::path(program).parent_path().string();
-
   // The names of all checks, so that a crash in one does not hide the others.
   ProcessSpec list;
   list.argv = {program, "--list-test-names-only"};
-  list.directory = directory;
+  list.directory = fs::path(program).parent_path().string();
   list.timeout_seconds = 60;
   const ProcessResult listed = run_process(list);
   // Catch2 exits with the number of checks it listed.
@@ -205,28 +215,62 @@ CheckRun Checker::run_checks(const std::string& program, const std::string& resu
     problem = "the check program " + fs::path(program).filename().string() + " does not start: " +
               (listed.started ? first_line(listed.err + listed.out) : listed.error);
     if (problem.back() == ' ') problem += "(no output)";
-    return total;
+    return {};
   }
   const std::vector<std::string> names = nonempty_lines(listed.out);
-  std::set<std::string> seen;
+  const std::size_t shards = std::max<std::size_t>(1, std::min(options_.shards, names.size()));
+  if (shards == 1) return run_group(program, names, results_stem, false, program_output, problem);
 
+  // Several processes, each with every shards-th check (each has its own test database).
+  std::vector<std::vector<std::string>> groups(shards);
+  for (std::size_t i = 0; i < names.size(); ++i) groups[i % shards].push_back(names[i]);
+  std::vector<CheckRun> runs(shards);
+  std::vector<std::string> outputs(shards), problems(shards);
+  parallel_for(shards, shards, [&](std::size_t k) {
+    runs[k] = run_group(program, groups[k], results_stem + "." + std::to_string(k), true,
+                        outputs[k], problems[k]);
+  });
+  CheckRun total;
+  total.completed = true;
+  std::map<std::string, Check> by_name;
+  for (std::size_t k = 0; k < shards; ++k) {
+    total.completed = total.completed && runs[k].completed;
+    program_output += outputs[k];
+    if (problem.empty()) problem = problems[k];
+    for (auto& check : runs[k].checks) by_name.emplace(check.name, std::move(check));
+  }
+  for (const auto& name : names) {  // in the program's order
+    const auto it = by_name.find(name);
+    if (it == by_name.end()) continue;
+    total.checks.push_back(std::move(it->second));
+    by_name.erase(it);
+  }
+  for (auto& [name, check] : by_name) total.checks.push_back(std::move(check));
+  return total;
+}
+
+CheckRun Checker::run_group(const std::string& program, const std::vector<std::string>& names,
+                            const std::string& results_stem, bool select,
+                            std::string& program_output, std::string& problem) {
+  CheckRun total;
+  std::set<std::string> seen;
   for (int attempt = 0;; ++attempt) {
     const std::string results = state_dir() + "/" + results_stem + ".jsonl";
     std::error_code ignored;
     fs::remove(results, ignored);
     ProcessSpec spec;
     spec.argv = {program, "--reporter", "workbook", "--out", results};
-    if (attempt > 0) {  // the checks the crashed run did not reach
-      std::string remaining;
+    if (select || attempt > 0) {  // this group's checks, or those a crashed run did not reach
+      std::string wanted;
       for (const auto& name : names) {
-        if (!seen.count(name)) remaining += name + "\n";
+        if (!seen.count(name)) wanted += test_spec(name) + "\n";
       }
-      const std::string names_file = state_dir() + "/" + results_stem + ".remaining";
-      write_file(names_file, remaining);
+      const std::string names_file = state_dir() + "/" + results_stem + ".names";
+      write_file(names_file, wanted);
       spec.argv.push_back("--input-file");
       spec.argv.push_back(names_file);
     }
-    spec.directory = directory;
+    spec.directory = fs::path(program).parent_path().string();
     spec.timeout_seconds = options_.timeout_seconds;
     const ProcessResult result = run_process(spec);
     program_output += result.out + result.err;

@@ -50,6 +50,7 @@ struct CheckerOptions {
   int timeout_seconds = 120;  ///< per run of a check program (WORKBOOK_CHECK_TIMEOUT)
   std::size_t jobs = 4;       ///< check programs run at once
   bool build = true;          ///< false: use what is built (tests; the targets must exist)
+  std::size_t shards = 1;     ///< processes per check program, each running some of its checks
 };
 
 /// Builds lessons and runs their checks in one build tree.
@@ -79,6 +80,11 @@ class Checker {
   const BuildTree& tree() const { return tree_; }
 
  private:
+  // Runs the checks called `names` (all of them when `select` is false), again for those not
+  // reached when the program crashes or hangs.
+  CheckRun run_group(const std::string& program, const std::vector<std::string>& names,
+                     const std::string& results_stem, bool select, std::string& program_output,
+                     std::string& problem);
   // Builds `targets`; for each lesson folder says whether its targets built.
   std::vector<std::optional<BuildError>> build(const std::vector<LessonTargets>& targets,
                                                const std::vector<std::string>& folders);

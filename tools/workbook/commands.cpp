@@ -12,6 +12,7 @@
 #include <map>
 #include <set>
 #include <stdexcept>
+#include <thread>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -101,6 +102,16 @@ void save_progress(const Context& context, const std::vector<LessonResult>& resu
   try {
     write_file(path, json.dump(2) + "\n");
   } catch (const std::exception&) {  // a read-only checkout: progress is only a convenience
+  }
+}
+
+// After a reset the last known state of the lesson no longer holds.
+void forget_progress(const Context& context, const std::string& number) {
+  const std::string path = context.state_dir + "/progress.json";
+  try {
+    auto json = nlohmann::json::parse(read_file(path));
+    if (json.is_object() && json.erase(number) > 0) write_file(path, json.dump(2) + "\n");
+  } catch (const std::exception&) {  // no progress file: nothing to forget
   }
 }
 
@@ -376,7 +387,7 @@ int progress(Context& context) {
         "\n"
         "  Your app creates its databases, connects, maps Book to a table and versions its\n"
         "  schema with migrations. Try more models and more migrations in lessons/" +
-        context.catalog.lessons().back().directory + ".\n";
+        context.catalog.lessons().back().directory + "; ./workbook docs builds the guide.\n";
     print(out);
     return kOk;
   }
@@ -392,7 +403,10 @@ int progress(Context& context) {
 int check(Context& context, const std::string& key, bool solution) {
   const Lesson& lesson = context.lesson(key);
   if (const auto problem = database_problem()) return report_database(*problem);
-  Checker checker(context.tree, context.options);
+  // One lesson: its checks run in a few processes at once (each has its own database).
+  CheckerOptions options = context.options;
+  options.shards = std::min(4u, std::max(2u, std::thread::hardware_concurrency() + 1));
+  Checker checker(context.tree, options);
   const Side side = solution ? Side::solution : Side::lesson;
   const auto results = checker.check({lesson}, side);
   if (interrupted()) return kInterrupted;
@@ -630,7 +644,6 @@ int reset(Context& context, const std::string& key, bool yes) {
   std::string out = "Reset lesson " + lesson.number + " (" + shown + ") to its starter from " +
                     ref + ". Your files that differ:\n";
   for (const auto& change : changes) out += change + "\n";
-  out += "Everything in " + shown + " is first copied to " + context.paths.show(backup) + "\n";
   print(out);
   if (!yes) {
     if (::isatty(STDIN_FILENO) != 1) {
@@ -640,7 +653,9 @@ int reset(Context& context, const std::string& key, bool yes) {
           lesson.number + " --yes");
       return kUsage;
     }
-    if (!ask("Replace lesson " + lesson.number + " with its starter? [y/N] ")) {
+    if (!ask("Replace lesson " + lesson.number +
+             " with its starter (a copy of your files goes to " +
+             context.paths.show(context.state_dir) + "/backup/ first)? [y/N] ")) {
       print("Nothing changed.\n");
       return kOk;
     }
@@ -669,6 +684,12 @@ int reset(Context& context, const std::string& key, bool yes) {
   try {
     log.save();
   } catch (const std::exception&) {
+  }
+  forget_progress(context, lesson.number);
+  if (!lesson.generated.empty()) {
+    print(
+        "Note: the databases keep what your commands did (tables, applied revisions); to start "
+        "them afresh: ./workbook db reset, then ./workbook run 01\n");
   }
   print(context.style.green("Lesson " + lesson.number + " is back to its starter.") +
         " Your previous files: " + context.paths.show(backup) + "\n");

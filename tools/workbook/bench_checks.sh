@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Times what a student waits for: `./workbook check NN` right after saving one file (incremental
+# build + checks), and `./workbook` (every lesson's checks) on a warm build. Prints figures; it
+# asserts nothing.
+#
+#   DATABASE_URL=postgresql://postgres:postgres@localhost:55432/hello_books_development \
+#     tools/workbook/bench_checks.sh [BUILD_DIR] [RUNS]
+#
+# BUILD_DIR (default build/dev) must have workbook-tool built. The timings run on a copy of the
+# project with every solution copied over its lesson (so every check passes, as for a student
+# who is done), graded in its own build tree: <BUILD_DIR>/workbook-bench.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=$(cd "${1:-$ROOT/build/dev}" && pwd)
+RUNS=${2:-5}
+TOOL="$BUILD/tools/workbook/workbook-tool"
+WORK="$BUILD/workbook-bench"
+COPY="$WORK/solved"
+TREE="$WORK/tree"
+
+[[ -x "$TOOL" ]] || { echo "error: $TOOL is missing: cmake --build $BUILD --target workbook-tool" >&2; exit 1; }
+[[ -n "${DATABASE_URL:-}" ]] || { echo "error: set DATABASE_URL (./workbook db url prints it)" >&2; exit 1; }
+
+# The solved copy; files are rewritten only when their content changed (keeps the build warm).
+mkdir -p "$COPY"
+staging=$(mktemp -d)
+cp -r "$ROOT/lessons" "$staging/"
+for solution in "$ROOT"/solutions/[0-9]*/; do cp -r "$solution". "$staging/lessons/$(basename "$solution")/"; done
+(cd "$staging" && find lessons -type f) | while read -r file; do
+  if ! cmp -s "$staging/$file" "$COPY/$file"; then mkdir -p "$(dirname "$COPY/$file")"; cp "$staging/$file" "$COPY/$file"; fi
+done
+rm -rf "$staging"
+
+echo "Preparing the build tree $TREE (the first time builds everything) ..."
+"$TOOL" --build-dir "$BUILD" grade "$COPY" --grade-dir "$TREE" >"$WORK/grade.log" ||
+  { echo "error: the solved copy does not pass; see $WORK/grade.log" >&2; exit 1; }
+
+now() { date +%s%N; }
+# stats NAME TIMES...: min, median and max in seconds.
+stats() {
+  local name=$1
+  shift
+  printf '%s\n' "$@" | sort -n | awk -v name="$name" '
+    { t[NR] = $1 / 1e9 }
+    END { printf "  %-46s min %5.2f s   median %5.2f s   max %5.2f s   (%d runs)\n",
+                 name, t[1], t[int((NR + 1) / 2)], t[NR], NR }'
+}
+
+echo "Load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+echo "After saving one file (touch), ./workbook check NN: incremental build + the lesson's checks"
+lessons=$(sed -n 's/.*"directory": *"\([^"]*\)".*/\1/p' "$ROOT/lessons/lessons.json")
+for directory in $lessons; do
+  number=${directory%%_*}
+  for file in $(cd "$COPY/lessons/$directory" && find . -name '*.cpp' -o -name '*.hpp' | sort); do
+    times=()
+    for ((i = 0; i < RUNS; i++)); do
+      touch "$COPY/lessons/$directory/$file"
+      start=$(now)
+      "$TOOL" --build-dir "$TREE" check "$number" >/dev/null || { echo "error: check $number failed" >&2; exit 1; }
+      times+=($(($(now) - start)))
+    done
+    stats "check $number after saving ${file#./}" "${times[@]}"
+  done
+done
+
+echo "Warm build, nothing changed"
+for directory in $lessons; do
+  number=${directory%%_*}
+  times=()
+  for ((i = 0; i < RUNS; i++)); do
+    start=$(now)
+    "$TOOL" --build-dir "$TREE" check "$number" >/dev/null
+    times+=($(($(now) - start)))
+  done
+  stats "check $number" "${times[@]}"
+done
+times=()
+for ((i = 0; i < RUNS; i++)); do
+  start=$(now)
+  "$TOOL" --build-dir "$TREE" >/dev/null
+  times+=($(($(now) - start)))
+done
+stats "./workbook (all lessons' checks)" "${times[@]}"
