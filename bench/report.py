@@ -195,12 +195,14 @@ those of the last run.
 
 {summary_table(rows)}
 
-{targets_summary(rows)}
+**ours**: the orm library (`orm::Session`, and the `db` commands of an app built on
+`orm::cli::run`); **classic**: the tutorial's app through Flask-SQLAlchemy, and `flask db`;
+**raw floor**: the fastest raw libpqxx method that does the same work. **ours/raw** and
+**ours/classic** divide medians: below 1, ours is faster.
 
-- **ours**: the orm library (`orm::Session`, and the `db` commands of an app built on
-  `orm::cli::run`); **classic**: the tutorial's app through Flask-SQLAlchemy, and `flask db`;
-  **raw floor**: the fastest raw libpqxx method that does the same work.
-- **ours/raw** and **ours/classic** divide medians: below 1, ours is faster.
+## Targets
+
+{targets_summary(rows)}
 
 ## How it is measured
 
@@ -236,7 +238,7 @@ All methods, with their spread:
 
 ## Machine and versions
 
-{markdown_table(["", ""], environment)}
+{markdown_table(["what", "value"], environment)}
 
-`./workbook bench` took {seconds_taken:.0f} s.
+The measurements took {seconds_taken:.0f} s (`./workbook bench` also brings the build up to date).
 """

@@ -94,10 +94,22 @@ def cpu_model():
 
 
 def compiler(build):
+    """The compiler CMake found for the build tree, e.g. "g++ 12.2.0, Release build"."""
     cache = (build / "CMakeCache.txt").read_text()
-    path = re.search(r"^CMAKE_CXX_COMPILER:\w+=(.*)$", cache, re.M).group(1)
     build_type = re.search(r"^CMAKE_BUILD_TYPE:\w+=(.*)$", cache, re.M).group(1)
-    return f"{Path(path).name} {command_output([path, '-dumpfullversion'])}, {build_type} build"
+    [detected] = (build / "CMakeFiles").glob("*/CMakeCXXCompiler.cmake")
+    text = detected.read_text()
+    compiler_id = re.search(r'CMAKE_CXX_COMPILER_ID "(\w+)"', text).group(1)
+    version = re.search(r'CMAKE_CXX_COMPILER_VERSION "([^"]+)"', text).group(1)
+    name = {"GNU": "g++", "Clang": "clang++"}.get(compiler_id, compiler_id)
+    return f"{name} {version}, {build_type} build"
+
+
+def memory():
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return f"{int(line.split()[1]) / 2**20:.0f} GiB"
+    return "unknown memory"
 
 
 def version_of(distribution):
@@ -119,7 +131,7 @@ def environment(settings):
                   f"{show('synchronous_commit')}, shared_buffers {show('shared_buffers')}")
     connection.close()
     return [
-        ["Machine", f"{cpu_model()}, {os.cpu_count()} cores, {platform.system()} "
+        ["Machine", f"{cpu_model()}, {os.cpu_count()} cores, {memory()}, {platform.system()} "
                     f"{platform.release()}"],
         ["Date", datetime.datetime.now().strftime("%Y-%m-%d %H:%M")],
         ["C++ compiler", compiler(settings.build)],
@@ -147,10 +159,10 @@ def main():
     parser.add_argument("--build", type=Path, default=ROOT / "build" / "release",
                         help="the release build tree (default: build/release)")
     parser.add_argument("--url", required=True, help="the database of the ORM rows")
-    parser.add_argument("--runs", type=int, default=9, help="timed runs of each C++ ORM figure")
+    parser.add_argument("--runs", type=int, default=15, help="timed runs of each C++ ORM figure")
     parser.add_argument("--classic-runs", type=int, default=5,
                         help="timed runs of each classic ORM figure")
-    parser.add_argument("--process-runs", type=int, default=9,
+    parser.add_argument("--process-runs", type=int, default=15,
                         help="timed runs of each db command")
     parser.add_argument("--cpu", type=int,
                         help="CPU for the ORM rows (default: the last, when the server is local)")
@@ -184,6 +196,7 @@ def main():
     print(targets_summary(rows))
     print()
     print(detail_table(rows))
+    print(f"\nMeasured in {seconds_taken:.0f} s.")
     if args.only is None:
         args.output.write_text(page(rows, environment(settings), seconds_taken))
         print(f"\nWritten to {args.output}")
