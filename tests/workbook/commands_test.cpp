@@ -388,6 +388,8 @@ TEST_CASE("a lesson that does not compile shows the first compiler error and its
   workbook::write_file((project.root / "CMakeLists.txt").string(), R"(
 cmake_minimum_required(VERSION 3.25)
 project(mini LANGUAGES CXX)
+# Like the workbook's docs, a glob CMake checks on every build (Ninja then always has work).
+file(GLOB_RECURSE sources CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/lessons/*.cpp")
 add_executable(lesson01 lessons/01_first/main.cpp)
 add_executable(lesson02 lessons/02_second/app.cpp)
 add_custom_target(check_lesson01)

@@ -283,6 +283,17 @@ TEST_CASE("build logs: the first compiler error of the step that failed", "[buil
   CHECK(workbook::step_for_lesson(steps, "/p/lessons/03_models", {"lesson03", "check_lesson03"}) ==
         &steps[1]);
   CHECK(workbook::step_for_lesson({}, "/p/lessons/03_models", {"lesson03"}) == nullptr);
+
+  // Which lesson a step makes something for: by target names and output folders.
+  CHECK(workbook::step_belongs_to(steps[0], {"lesson02"}, {}));
+  CHECK_FALSE(workbook::step_belongs_to(steps[0], {"lesson03"}, {}));
+  CHECK(workbook::step_belongs_to(steps[1], {"lesson03"}, {}));  // check_lesson03
+  CHECK_FALSE(workbook::step_belongs_to(steps[1], {"lesson0"}, {}));
+  const workbook::FailedStep program{"lessons/03_models/hello_books", {}};
+  CHECK(workbook::step_belongs_to(program, {"lesson03"}, {"lessons/03_models/"}));
+  CHECK_FALSE(workbook::step_belongs_to(program, {"lesson03"}, {"lessons/02_connect/"}));
+  const workbook::FailedStep shared{"lib/CMakeFiles/orm.dir/src/url.cpp.o", {}};
+  CHECK_FALSE(workbook::step_belongs_to(shared, {"lesson03"}, {"lessons/03_models/"}));
 }
 
 TEST_CASE("a CMake error is a build error too", "[build]") {

@@ -154,6 +154,27 @@ const FailedStep* step_for_lesson(const std::vector<FailedStep>& steps,
   return &steps.front();
 }
 
+bool step_belongs_to(const FailedStep& step, const std::vector<std::string>& stems,
+                     const std::vector<std::string>& prefixes) {
+  std::istringstream outputs(step.outputs);
+  std::string output;
+  while (outputs >> output) {
+    for (const auto& prefix : prefixes) {
+      if (!prefix.empty() && starts_with(output, prefix)) return true;
+    }
+    for (const auto& stem : stems) {
+      for (auto at = output.find(stem); at != std::string::npos; at = output.find(stem, at + 1)) {
+        const std::size_t end = at + stem.size();
+        const bool starts = at == 0 || !std::isalnum(static_cast<unsigned char>(output[at - 1]));
+        const bool ends =
+            end == output.size() || !std::isalnum(static_cast<unsigned char>(output[end]));
+        if (starts && ends) return true;
+      }
+    }
+  }
+  return false;
+}
+
 std::vector<std::string> cmake_errors(const std::string& log) {
   std::vector<std::string> out;
   bool in_error = false;

@@ -36,6 +36,12 @@ const FailedStep* step_for_lesson(const std::vector<FailedStep>& steps,
                                   const std::string& lesson_dir,
                                   const std::vector<std::string>& target_stems);
 
+/// True when a FAILED step makes something of one lesson: one of its outputs names one of `stems`
+/// as a whole word (e.g. "lesson03" in ".../lesson03_app.dir/app.cpp.o" or
+/// "tests/lessons/check_lesson03"), or starts with one of `prefixes` (e.g. "lessons/03_models/").
+bool step_belongs_to(const FailedStep& step, const std::vector<std::string>& stems,
+                     const std::vector<std::string>& prefixes);
+
 /// The lines of a CMake configure failure ("CMake Error at ...") in `log`, or empty.
 std::vector<std::string> cmake_errors(const std::string& log);
 

@@ -139,8 +139,7 @@ std::string Checker::state_dir() const {
   return dir;
 }
 
-std::vector<std::optional<BuildError>> Checker::build(const std::vector<LessonTargets>& targets,
-                                                      const std::vector<std::string>& folders) {
+std::vector<std::optional<BuildError>> Checker::build(const std::vector<LessonTargets>& targets) {
   std::vector<std::optional<BuildError>> errors(targets.size());
   if (targets.empty()) return errors;
   std::vector<std::string> argv{"cmake", "--build", tree_.build_dir, "--target"};
@@ -159,27 +158,42 @@ std::vector<std::optional<BuildError>> Checker::build(const std::vector<LessonTa
   write_file(state_dir() + "/build.log", result.out);
   if (result.ok()) return errors;
 
+  // Which lesson each failed step belongs to. With -k 0 everything else was built, so a lesson
+  // without a failed step of its own built fine, unless a step shared by all lessons failed
+  // (the orm library, the test harness, CMake itself).
   const auto steps = failed_steps(result.out);
-  for (std::size_t i = 0; i < targets.size(); ++i) {
-    // Built fine if Ninja has nothing left to do for this lesson's targets.
-    ProcessSpec dry;
-    dry.argv = {
-        "cmake", "--build", tree_.build_dir, "--target", targets[i].program, targets[i].checks,
-        "--",    "-n"};
-    dry.merge_output = true;
-    const ProcessResult plan = run_process(dry);
-    if (plan.ok() && plan.out.find("no work to do") != std::string::npos) continue;
-
-    if (const FailedStep* step =
-            step_for_lesson(steps, folders[i], {targets[i].program, targets[i].checks})) {
-      errors[i] = first_error(step->lines);
-    } else if (const auto cmake = cmake_errors(result.out); !cmake.empty()) {
-      errors[i] = first_error(cmake);
-    } else if (!result.started) {
-      errors[i] = BuildError{{}, 0, 0, result.error, {result.error}};
-    } else {
-      errors[i] = first_error(nonempty_lines(result.out));
+  std::optional<BuildError> shared;
+  for (const auto& step : steps) {
+    bool owned = false;
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      std::vector<std::string> prefixes;
+      for (const auto& target : {targets[i].program, targets[i].checks}) {
+        if (const auto file = tree_.target_file(target)) {
+          const std::string relative = relative_to(*file, tree_.build_dir);
+          prefixes.push_back(relative);
+          if (target == targets[i].program) {
+            prefixes.push_back(fs::path(relative).parent_path().string() + "/");
+          }
+        }
+      }
+      if (step_belongs_to(step, {targets[i].program}, prefixes)) {
+        owned = true;
+        if (!errors[i]) errors[i] = first_error(step.lines);
+      }
     }
+    if (!owned && !shared) shared = first_error(step.lines);
+  }
+  if (steps.empty()) {  // CMake or Ninja failed before building anything
+    if (const auto cmake = cmake_errors(result.out); !cmake.empty()) {
+      shared = first_error(cmake);
+    } else if (!result.started) {
+      shared = BuildError{{}, 0, 0, result.error, {result.error}};
+    } else {
+      shared = first_error(nonempty_lines(result.out));
+    }
+  }
+  for (auto& error : errors) {
+    if (!error && shared) error = shared;
   }
   return errors;
 }
@@ -342,7 +356,6 @@ CheckRun Checker::run_group(const std::string& program, const std::vector<std::s
 std::vector<LessonResult> Checker::check(const std::vector<Lesson>& lessons, Side side) {
   std::vector<LessonResult> results(lessons.size());
   std::vector<LessonTargets> to_build;
-  std::vector<std::string> folders;
   std::vector<std::size_t> built_index;
 
   const std::string root = side == Side::lesson ? tree_.lessons_dir : tree_.solutions_dir;
@@ -367,7 +380,6 @@ std::vector<LessonResult> Checker::check(const std::vector<Lesson>& lessons, Sid
       result.no_checks = true;
     } else {
       to_build.push_back(targets);
-      folders.push_back(result.folder);
       built_index.push_back(i);
       continue;
     }
@@ -375,7 +387,7 @@ std::vector<LessonResult> Checker::check(const std::vector<Lesson>& lessons, Sid
   }
 
   std::vector<std::optional<BuildError>> errors(to_build.size());
-  if (options_.build) errors = build(to_build, folders);
+  if (options_.build) errors = build(to_build);
 
   std::vector<std::size_t> runnable;
   for (std::size_t k = 0; k < built_index.size(); ++k) {

@@ -85,9 +85,8 @@ class Checker {
   CheckRun run_group(const std::string& program, const std::vector<std::string>& names,
                      const std::string& results_stem, bool select, std::string& program_output,
                      std::string& problem);
-  // Builds `targets`; for each lesson folder says whether its targets built.
-  std::vector<std::optional<BuildError>> build(const std::vector<LessonTargets>& targets,
-                                               const std::vector<std::string>& folders);
+  // Builds `targets` (one lesson each); for each says whether it built, or its first error.
+  std::vector<std::optional<BuildError>> build(const std::vector<LessonTargets>& targets);
   std::string state_dir() const;
 
   BuildTree tree_;
