@@ -50,7 +50,7 @@ struct CheckerOptions {
   int timeout_seconds = 120;  ///< per run of a check program (WORKBOOK_CHECK_TIMEOUT)
   std::size_t jobs = 4;       ///< check programs run at once
   bool build = true;          ///< false: use what is built (tests; the targets must exist)
-  std::size_t shards = 1;     ///< processes per check program, each running some of its checks
+  std::size_t shards = 2;     ///< processes per check program, each running some of its checks
 };
 
 /// Builds lessons and runs their checks in one build tree.
