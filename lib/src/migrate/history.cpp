@@ -98,40 +98,54 @@ void run_revision(Database& db, const Revision& revision, Direction direction,
   const Statement* running = nullptr;
   auto& connection = db.connection();
 
-  const auto record = [&](pqxx::transaction_base& tx, double milliseconds) {
-    running = nullptr;
-    if (up) {
-      tx.exec_params(
-          "INSERT INTO migration_history (revision, down_revision, message, checksum, "
-          "duration_ms) VALUES ($1, NULLIF($2, ''), $3, $4, $5)",
-          revision.id, revision.down_revision, revision.message, revision.checksum,
-          std::round(milliseconds * 1000) / 1000);
-    } else {
-      tx.exec_params("DELETE FROM migration_history WHERE revision = $1", revision.id);
-    }
-  };
-
   try {
-    const auto start = std::chrono::steady_clock::now();
-    const auto elapsed_ms = [&] {
-      return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-          .count();
+    pqxx::nontransaction tx(connection);
+    // The bookkeeping row, with literals so it can share a message with other statements.
+    // duration_ms is the server's time since BEGIN (now() is the transaction's start).
+    const auto quote_or_null = [&](const std::string& text) {
+      return text.empty() ? std::string("NULL") : tx.quote(text);
     };
-    if (revision.transactional) {
-      pqxx::work tx(connection);
+    const std::string record =
+        up ? "INSERT INTO migration_history (revision, down_revision, message, checksum, "
+             "duration_ms) VALUES (" +
+                 tx.quote(revision.id) + ", " + quote_or_null(revision.down_revision) + ", " +
+                 tx.quote(revision.message) + ", " + tx.quote(revision.checksum) +
+                 ", round((1000 * extract(epoch FROM clock_timestamp() - now()))::numeric, 3))"
+           : "DELETE FROM migration_history WHERE revision = " + tx.quote(revision.id);
+
+    if (!revision.transactional) {
       for (const auto& statement : statements) {
         running = &statement;
         tx.exec(statement.sql);
       }
-      record(tx, elapsed_ms());
-      tx.commit();
-    } else {
-      pqxx::nontransaction tx(connection);
+      running = nullptr;
+      tx.exec(record);
+      return;
+    }
+    // One round trip per statement: BEGIN rides with the first, the history row and COMMIT
+    // with the last. A failing statement is still known by the exec that raised it.
+    bool first = true;
+    try {
       for (const auto& statement : statements) {
         running = &statement;
-        tx.exec(statement.sql);
+        if (&statement == &statements.back()) break;
+        tx.exec((first ? "BEGIN;\n" : "") + statement.sql);
+        first = false;
       }
-      record(tx, elapsed_ms());
+      const std::string last = statements.empty() ? "" : statements.back().sql + "\n;\n";
+      tx.exec((first ? "BEGIN;\n" : "") + last + record + ";\nCOMMIT");
+    } catch (const pqxx::sql_error& e) {
+      // A syntax error stops the whole message before BEGIN runs; any other error leaves the
+      // transaction open and aborted.
+      if (!first || e.sqlstate() != "42601") {
+        try {
+          tx.exec("ROLLBACK");
+        } catch (...) {  // the connection itself may be gone; the server rolls back then
+        }
+      }
+      // The last message also carries the history row: a failure there is the row's own.
+      if (std::string(e.what()).find("migration_history") != std::string::npos) running = nullptr;
+      throw;
     }
   } catch (const pqxx::sql_error& e) {
     const std::string state = e.sqlstate();
