@@ -172,8 +172,8 @@ int run(const Program& program, int argc, char** argv) {
       return 0;
     }
     return program.run(get_app());
-  } catch (const Error& e) {
-    std::cerr << "error: " << scrub(e.what()) << "\n";
+  } catch (const Error& e) {  // orm errors are one line without the password already
+    std::cerr << "error: " << e.what() << "\n";
   } catch (const std::exception& e) {
     std::cerr << "error: " << scrub(one_line(e.what())) << "\n";
   } catch (...) {

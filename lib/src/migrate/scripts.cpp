@@ -319,9 +319,11 @@ ScriptDirectory ScriptDirectory::load(const fs::path& directory, const std::stri
   scripts.program_ = program;
   std::error_code error;
   if (!fs::is_directory(directory, error)) {
-    throw MigrationError("no migrations directory '" + directory.string() + "' in " +
-                         fs::current_path(error).string() + ": run `" + program +
-                         " db init` to create it (or pass --directory)");
+    // A relative folder is looked up from the working folder: name it too.
+    const std::string where =
+        directory.is_absolute() ? "" : " in " + fs::current_path(error).string();
+    throw MigrationError("no migrations directory '" + directory.string() + "'" + where +
+                         ": run `" + program + " db init` to create it (or pass --directory)");
   }
   const fs::path versions = scripts.versions_directory();
   if (!fs::is_directory(versions, error)) {
