@@ -226,6 +226,14 @@ TEST_CASE("a wrong password is named, never printed", "[cli][errors]") {
                           "\": wrong password; fix the password in the connection URL\n");
   CHECK(result.err.find("not-the-pw-4711") == std::string::npos);
 
+  // A password that is also an everyday word leaves the message's own words alone.
+  const auto wrong =
+      run_app({"db", "current"}, project,
+              {{"DATABASE_URL", "postgresql://" + server.user() + ":wrong@" + server.host() + ":" +
+                                    std::to_string(server.port()) + "/postgres"}});
+  check_error(wrong);
+  CHECK_THAT(wrong.err, Contains("\": wrong password; fix the password in the connection URL"));
+
   const auto bad_url =
       run_app({"db", "current"}, project,
               {{"DATABASE_URL", "postgresql://postgres:pw-9@localhost:notaport/x"}});
