@@ -348,7 +348,7 @@ const Lesson& Context::lesson(const std::string& key) const {
                               " (./workbook list shows them)");
 }
 
-int progress(Context& context) {
+int progress(Context& context, bool watching) {
   if (const auto problem = database_problem()) return report_database(*problem);
   Checker checker(context.tree, context.options);
   const auto results = checker.check(context.catalog.lessons(), Side::lesson);
@@ -392,10 +392,13 @@ int progress(Context& context) {
     return kOk;
   }
   out += lesson_heading(context, *next) + describe_problem(context, *next, false);
-  out += next_steps(context, *next, "./workbook") +
+  out += next_steps(context, *next, watching ? "save a file: the checks run again" : "./workbook") +
          style.dim("          (every check of lesson " + next->lesson.number +
                    ", with all failures: ./workbook check " + next->lesson.number + ")") +
          "\n";
+  if (!watching) {
+    out += style.dim("  Tip: ./workbook watch checks again each time you save a file.") + "\n";
+  }
   print(out);
   return kNotDone;
 }
@@ -555,7 +558,7 @@ int watch(Context& context) {
 
   for (;;) {
     if (context.style.color) print("\x1b[2J\x1b[H");  // a clean screen for each run
-    progress(context);
+    progress(context, true);
     print("\n" +
           context.style.dim("Watching " + context.paths.show(root) +
                             "/ for saved files; press Ctrl-C to stop.") +

@@ -36,8 +36,9 @@ struct Context {
   const Lesson& lesson(const std::string& key) const;
 };
 
-/// `./workbook`: builds, checks every lesson, shows progress and the next step.
-int progress(Context& context);
+/// `./workbook`: builds, checks every lesson, shows progress and the next step. `watching`: for
+/// `./workbook watch`, whose next step is saving a file.
+int progress(Context& context, bool watching = false);
 /// `./workbook check NN [--solution]`: every check of one lesson, with every failure.
 int check(Context& context, const std::string& key, bool solution);
 /// `./workbook list`: the lessons, their files and their last known state.
