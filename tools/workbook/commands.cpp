@@ -14,7 +14,6 @@
 #include <stdexcept>
 #include <thread>
 
-#include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
 #include "hints.hpp"

@@ -1,14 +1,12 @@
 #include "junit.hpp"
 
-#include <cstdio>
+#include <fmt/core.h>
 
 namespace workbook {
 namespace {
 
 std::string seconds_text(double seconds) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.3f", seconds);
-  return text;
+  return fmt::format("{:.3f}", seconds);
 }
 
 struct Counts {
