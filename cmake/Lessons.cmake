@@ -41,6 +41,12 @@ foreach(_index RANGE ${_workbook_last})
   endforeach()
 endforeach()
 
+# The library's headers, precompiled once for every lesson and solution target, so that saving a
+# lesson file recompiles only the student's own code.
+add_library(workbook_lesson_pch OBJECT "${WORKBOOK_LESSON_SUPPORT_DIR}/workbook/precompiled.cpp")
+target_link_libraries(workbook_lesson_pch PRIVATE orm workbook_warnings)
+target_precompile_headers(workbook_lesson_pch PRIVATE <orm/orm.hpp>)
+
 # workbook_lesson([APP_SOURCES <file>...] PROGRAM_SOURCES <file>... [MIGRATIONS <folder>])
 #
 # Called from a lesson folder's CMakeLists.txt. Builds the lesson's program (the target and file
@@ -61,6 +67,7 @@ function(workbook_lesson)
                                                     "${WORKBOOK_LESSON_SUPPORT_DIR}")
     target_compile_definitions(${target}_app PUBLIC ${text_definition})
     target_link_libraries(${target}_app PUBLIC orm PRIVATE workbook_warnings)
+    target_precompile_headers(${target}_app REUSE_FROM workbook_lesson_pch)
   endif()
 
   add_executable(${target} ${ARG_PROGRAM_SOURCES})
@@ -71,6 +78,7 @@ function(workbook_lesson)
                                                "${WORKBOOK_LESSON_SUPPORT_DIR}")
   target_compile_definitions(${target} PRIVATE ${text_definition})
   target_link_libraries(${target} PRIVATE orm workbook_warnings)
+  target_precompile_headers(${target} REUSE_FROM workbook_lesson_pch)
   if(ARG_APP_SOURCES)
     target_link_libraries(${target} PRIVATE ${target}_app)
   endif()

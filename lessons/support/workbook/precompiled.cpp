@@ -1,0 +1,1 @@
+// Builds the precompiled header the lesson programs share (see cmake/Lessons.cmake).

@@ -1,0 +1,1 @@
+// Builds the precompiled header the lesson checks share (see CMakeLists.txt).
