@@ -131,7 +131,8 @@ TEST_CASE("create_app() registers Book in the app's metadata", "[lesson03]") {
   std::optional<orm::App> app;
   REQUIRE_NOTHROW(app.emplace(create_app(orm::TestConfig{})));
   const orm::TableInfo* books = app->metadata().find("books");
-  REQUIRE(books != nullptr);
+  const bool books_is_registered = books != nullptr;
+  REQUIRE(books_is_registered);
   CHECK(books == &orm::table_info<Book>());
 }
 

@@ -125,7 +125,8 @@ TEST_CASE("Book has an author column that may be NULL", "[lesson04]") {
   INFO(SEE_STEP(6));
   REQUIRE_NOTHROW(orm::table_info<Book>());
   const orm::ColumnInfo* author = orm::table_info<Book>().find("author");
-  REQUIRE(author != nullptr);
+  const bool book_has_author = author != nullptr;
+  REQUIRE(book_has_author);
   CHECK(author->sql_type == "text");
   CHECK(author->nullable);
 }
