@@ -8,17 +8,12 @@
 
 #include "orm/errors.hpp"
 #include "orm/migrate.hpp"
+#include "translate.hpp"
 
 namespace orm::cli {
 namespace {
 
-std::string one_line(std::string text) {
-  for (char& c : text) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  }
-  while (!text.empty() && text.back() == ' ') text.pop_back();
-  return text;
-}
+using orm::detail::one_line;
 
 // "hello_books db upgrade": the deepest command the parser got to, for "see ... --help".
 std::string command_path(const CLI::App& root, const std::string& name) {

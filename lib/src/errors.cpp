@@ -6,14 +6,6 @@
 namespace orm {
 namespace {
 
-std::string flatten(std::string text) {
-  for (char& c : text) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  }
-  while (!text.empty() && text.back() == ' ') text.pop_back();
-  return text;
-}
-
 bool contains(const std::string& text, const char* needle) {
   return text.find(needle) != std::string::npos;
 }
@@ -63,7 +55,7 @@ std::string sql_error_message(const std::string& state, const std::string& what)
 
 }  // namespace
 
-Error::Error(const std::string& message) : std::runtime_error(flatten(message)) {}
+Error::Error(const std::string& message) : std::runtime_error(detail::one_line(message)) {}
 
 ConnectionError::ConnectionError(Reason reason, const std::string& message)
     : Error(message), reason_(reason) {}
@@ -74,6 +66,14 @@ DatabaseError::DatabaseError(std::string sqlstate, const std::string& message)
 
 namespace detail {
 
+std::string one_line(std::string text) {
+  for (char& c : text) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
 std::string server_message(const std::string& what) {
   std::string line = what.substr(0, what.find('\n'));
   for (const char* prefix : {"ERROR:  ", "FATAL:  ", "ERROR: ", "FATAL: "}) {
@@ -82,7 +82,7 @@ std::string server_message(const std::string& what) {
       break;
     }
   }
-  return flatten(line);
+  return one_line(line);
 }
 
 namespace {

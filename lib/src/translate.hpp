@@ -18,4 +18,7 @@ enum class Phase { connecting, running };
 /// The first line of a server error text, without the "ERROR:  " prefix.
 std::string server_message(const std::string& what);
 
+/// `text` on one line: newlines and tabs become spaces, trailing spaces go.
+std::string one_line(std::string text);
+
 }  // namespace orm::detail

@@ -8,9 +8,12 @@
 #include <memory>
 
 #include "orm/errors.hpp"
+#include "translate.hpp"
 
 namespace orm {
 namespace {
+
+using detail::one_line;
 
 constexpr std::string_view kUrlShape = "postgresql://user:password@host:port/dbname";
 
@@ -27,14 +30,6 @@ std::string replace_all(std::string text, std::string_view needle, std::string_v
        pos = text.find(needle, pos + with.size())) {
     text.replace(pos, needle.size(), with);
   }
-  return text;
-}
-
-std::string one_line(std::string text) {
-  for (char& c : text) {
-    if (c == '\n' || c == '\t' || c == '\r') c = ' ';
-  }
-  while (!text.empty() && text.back() == ' ') text.pop_back();
   return text;
 }
 
