@@ -6,9 +6,9 @@
 
 #include <pqxx/nontransaction>
 
-#include "book_model.hpp"
 #include "orm/orm.hpp"
 #include "test_database.hpp"
+#include "test_models.hpp"
 
 using models::Book;
 using models::Everything;

@@ -3,9 +3,9 @@
 // Sessions: add, commit, ids filled in, get, all, queries, update, remove, rollback, raw SQL.
 #include <catch2/catch.hpp>
 
-#include "book_model.hpp"
 #include "orm/orm.hpp"
 #include "test_database.hpp"
+#include "test_models.hpp"
 
 using models::Book;
 

@@ -7,9 +7,9 @@
 #include <cmath>
 #include <limits>
 
-#include "book_model.hpp"
 #include "orm/orm.hpp"
 #include "test_database.hpp"
+#include "test_models.hpp"
 
 using models::Book;
 using models::Everything;

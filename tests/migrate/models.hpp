@@ -8,23 +8,12 @@
 #include <string>
 
 #include "orm/model.hpp"
+#include "test_models.hpp"
 
 namespace migrate_models {
 
 // The lesson's first model: id, title, description.
-struct Book {
-  static constexpr const char* table = "books";
-  int id = 0;
-  std::string title;
-  std::optional<std::string> description;
-
-  template <class Visitor>
-  void fields(Visitor& v) {
-    v(id, "id", orm::primary_key);
-    v(title, "title");
-    v(description, "description");
-  }
-};
+using Book = models::Book;
 
 // Lesson 04's second step: an author column.
 struct BookWithAuthor {

@@ -1,4 +1,5 @@
-// Models the library tests use (not the lessons' Book: the lessons are checked separately).
+// Models the library and migration tests use (not the lessons' Book: the lessons are checked
+// separately).
 #pragma once
 
 #include <optional>
