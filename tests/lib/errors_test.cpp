@@ -15,16 +15,6 @@ using models::Everything;
 
 namespace {
 
-struct Fixture {
-  Fixture() : db(testing_support::test_database()) {
-    metadata.add<Book>().add<Everything>();
-    orm::drop_all(db, metadata);
-    orm::create_all(db, metadata);
-  }
-  orm::Database db;
-  orm::Metadata metadata;
-};
-
 Everything with_code(std::string code) {
   Everything e;
   e.code = std::move(code);
@@ -33,7 +23,8 @@ Everything with_code(std::string code) {
 
 }  // namespace
 
-TEST_CASE_METHOD(Fixture, "a unique violation names the column and the value", "[errors]") {
+TEST_CASE_METHOD(models::TablesFixture, "a unique violation names the column and the value",
+                 "[errors]") {
   orm::Session session(db);
   Everything first = with_code("dup");
   session.add(first);
@@ -55,7 +46,8 @@ TEST_CASE_METHOD(Fixture, "a unique violation names the column and the value", "
   CHECK(session.query<Everything>().count() == 1);
 }
 
-TEST_CASE_METHOD(Fixture, "a failing statement rolls back the whole commit", "[errors]") {
+TEST_CASE_METHOD(models::TablesFixture, "a failing statement rolls back the whole commit",
+                 "[errors]") {
   orm::Session session(db);
   std::vector<Everything> good = {with_code("a"), with_code("b")};
   Book book;
@@ -75,7 +67,7 @@ TEST_CASE_METHOD(Fixture, "a failing statement rolls back the whole commit", "[e
   CHECK(session.query<Everything>().count() == 1);
 }
 
-TEST_CASE_METHOD(Fixture, "a missing table says how to create it", "[errors]") {
+TEST_CASE_METHOD(models::TablesFixture, "a missing table says how to create it", "[errors]") {
   orm::drop_all(db, metadata);
   orm::Session session(db);
   try {
@@ -88,7 +80,7 @@ TEST_CASE_METHOD(Fixture, "a missing table says how to create it", "[errors]") {
   }
 }
 
-TEST_CASE_METHOD(Fixture, "raw SQL errors carry their SQLSTATE", "[errors]") {
+TEST_CASE_METHOD(models::TablesFixture, "raw SQL errors carry their SQLSTATE", "[errors]") {
   orm::Session session(db);
   try {
     session.execute("SELECT 1/0");
@@ -101,14 +93,15 @@ TEST_CASE_METHOD(Fixture, "raw SQL errors carry their SQLSTATE", "[errors]") {
                     Catch::Contains("syntax error") && Catch::Contains("42601"));
 }
 
-TEST_CASE_METHOD(Fixture, "a NOT NULL violation is reported with its column", "[errors]") {
+TEST_CASE_METHOD(models::TablesFixture, "a NOT NULL violation is reported with its column",
+                 "[errors]") {
   orm::Session session(db);
   CHECK_THROWS_WITH(session.execute("INSERT INTO books (title) VALUES (NULL)"),
                     Catch::Contains("\"title\"") && Catch::Contains("23502"));
 }
 
-TEST_CASE_METHOD(Fixture, "a dropped connection is reported, and the next use reconnects",
-                 "[errors]") {
+TEST_CASE_METHOD(models::TablesFixture,
+                 "a dropped connection is reported, and the next use reconnects", "[errors]") {
   orm::Session session(db);
   Book book;
   book.title = "before";

@@ -11,17 +11,6 @@ using models::Book;
 
 namespace {
 
-// A database with an empty books table, fresh for each test case.
-struct BooksFixture {
-  BooksFixture() : db(testing_support::test_database()) {
-    metadata.add<Book>();
-    orm::drop_all(db, metadata);
-    orm::create_all(db, metadata);
-  }
-  orm::Database db;
-  orm::Metadata metadata;
-};
-
 Book make_book(std::string title, std::optional<std::string> description = std::nullopt) {
   Book book;
   book.title = std::move(title);
@@ -31,7 +20,8 @@ Book make_book(std::string title, std::optional<std::string> description = std::
 
 }  // namespace
 
-TEST_CASE_METHOD(BooksFixture, "commit fills autoincrement ids into the objects", "[session]") {
+TEST_CASE_METHOD(models::TablesFixture, "commit fills autoincrement ids into the objects",
+                 "[session]") {
   orm::Session session(db);
   Book ocean = make_book("Ocean Book", "watr 4evr");
   Book sky = make_book("Sky Book");
@@ -50,7 +40,7 @@ TEST_CASE_METHOD(BooksFixture, "commit fills autoincrement ids into the objects"
   CHECK(third.id == 3);
 }
 
-TEST_CASE_METHOD(BooksFixture, "get returns the stored row or nothing", "[session]") {
+TEST_CASE_METHOD(models::TablesFixture, "get returns the stored row or nothing", "[session]") {
   orm::Session session(db);
   Book book = make_book("Ocean Book", "watr 4evr");
   session.add(book);
@@ -64,7 +54,8 @@ TEST_CASE_METHOD(BooksFixture, "get returns the stored row or nothing", "[sessio
   CHECK_FALSE(session.get<Book>(999));
 }
 
-TEST_CASE_METHOD(BooksFixture, "add_all sends many rows and all loads them back", "[session]") {
+TEST_CASE_METHOD(models::TablesFixture, "add_all sends many rows and all loads them back",
+                 "[session]") {
   orm::Session session(db);
   std::vector<Book> books;
   for (int i = 0; i < 1000; ++i) books.push_back(make_book("Book " + std::to_string(i)));
@@ -77,7 +68,7 @@ TEST_CASE_METHOD(BooksFixture, "add_all sends many rows and all loads them back"
   CHECK(session.query<Book>().count() == 1000);
 }
 
-TEST_CASE_METHOD(BooksFixture, "queries filter, order and limit", "[session][query]") {
+TEST_CASE_METHOD(models::TablesFixture, "queries filter, order and limit", "[session][query]") {
   orm::Session session(db);
   std::vector<Book> books = {make_book("B", "second"), make_book("A", "first"), make_book("C")};
   session.add_all(books);
@@ -100,7 +91,7 @@ TEST_CASE_METHOD(BooksFixture, "queries filter, order and limit", "[session][que
   CHECK_FALSE(session.query<Book>().filter_by(&Book::title, "nope").first());
 }
 
-TEST_CASE_METHOD(BooksFixture, "update and remove change the stored rows", "[session]") {
+TEST_CASE_METHOD(models::TablesFixture, "update and remove change the stored rows", "[session]") {
   orm::Session session(db);
   Book book = make_book("Old title");
   session.add(book);
@@ -124,7 +115,8 @@ TEST_CASE_METHOD(BooksFixture, "update and remove change the stored rows", "[ses
       Catch::Contains("no row of books has id"));
 }
 
-TEST_CASE_METHOD(BooksFixture, "rollback forgets pending work and resets ids", "[session]") {
+TEST_CASE_METHOD(models::TablesFixture, "rollback forgets pending work and resets ids",
+                 "[session]") {
   orm::Session session(db);
   Book kept = make_book("kept");
   session.add(kept);
@@ -140,7 +132,7 @@ TEST_CASE_METHOD(BooksFixture, "rollback forgets pending work and resets ids", "
   CHECK(session.query<Book>().count() == 1);
 }
 
-TEST_CASE_METHOD(BooksFixture, "raw SQL binds parameters", "[session][sql]") {
+TEST_CASE_METHOD(models::TablesFixture, "raw SQL binds parameters", "[session][sql]") {
   orm::Session session(db);
   Book book = make_book("Robert'); DROP TABLE books;--");
   session.add(book);

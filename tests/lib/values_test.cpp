@@ -16,12 +16,7 @@ using models::Everything;
 
 namespace {
 
-struct Fixture {
-  Fixture() : db(testing_support::test_database()) {
-    metadata.add<Book>().add<Everything>();
-    orm::drop_all(db, metadata);
-    orm::create_all(db, metadata);
-  }
+struct Fixture : models::TablesFixture {
   // Stores `book` and loads it back through a new session.
   Book round_trip(Book book) {
     orm::Session writer(db);
@@ -32,8 +27,6 @@ struct Fixture {
     REQUIRE(loaded);
     return *loaded;
   }
-  orm::Database db;
-  orm::Metadata metadata;
 };
 
 orm::Timestamp at_micros(long long micros) {

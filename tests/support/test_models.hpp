@@ -6,6 +6,8 @@
 #include <string>
 
 #include "orm/model.hpp"
+#include "orm/schema.hpp"
+#include "test_database.hpp"
 
 namespace models {
 
@@ -58,6 +60,17 @@ struct Everything {
     v(maybe_at, "maybe_at");
     v(status, "status", orm::server_default("'new'"));
   }
+};
+
+// A test fixture: this process's database with fresh, empty tables for the models above.
+struct TablesFixture {
+  TablesFixture() : db(testing_support::test_database()) {
+    metadata.add<Book>().add<Everything>();
+    orm::drop_all(db, metadata);
+    orm::create_all(db, metadata);
+  }
+  orm::Database db;
+  orm::Metadata metadata;
 };
 
 }  // namespace models
