@@ -186,10 +186,11 @@ TEST_CASE("db: a revision fails and is rolled back") {
 TEST_CASE("db: multiple heads") {
   const Project project("heads");
   const std::string id = project.first_revision();
-  // A second revision that also starts from base.
-  std::string fork = replaced(read(project.file_of(id)), id, "aaaabbbbcccc");
+  // A second revision that also starts from base. Heads are listed by id, so the fork's id
+  // sorts after any generated one: the message's order is the page's.
+  std::string fork = replaced(read(project.file_of(id)), id, "ffffffffffff");
   fork = replaced(fork, "-- adds Book model\n", "-- fork\n");
-  write(project.versions() / "aaaabbbbcccc_fork.sql", fork);
+  write(project.versions() / "ffffffffffff_fork.sql", fork);
   require_quoted(project.db({"upgrade"}), {{id, "125d4289436c"}});
 }
 
