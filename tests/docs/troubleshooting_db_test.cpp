@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "lesson_check.hpp"
+#include "quoted_messages.hpp"
 #include "test_database.hpp"
 
 namespace fs = std::filesystem;
@@ -22,39 +23,8 @@ namespace fs = std::filesystem;
 namespace {
 
 using lesson_check::ProgramRun;
-
-const std::string& page() {
-  static const std::string text = [] {
-    std::ifstream in(TROUBLESHOOTING_PAGE);
-    std::ostringstream content;
-    content << in.rdbuf();
-    return content.str();
-  }();
-  return text;
-}
-
-using Replacement = std::pair<std::string, std::string>;
-
-std::string replace_all(std::string text, const std::vector<Replacement>& replacements) {
-  for (const auto& [actual, shown] : replacements) {
-    if (actual.empty() || actual == shown) continue;
-    for (std::size_t at = text.find(actual); at != std::string::npos;
-         at = text.find(actual, at + shown.size())) {
-      text.replace(at, actual.size(), shown);
-    }
-  }
-  return text;
-}
-
-void require_quoted(const ProgramRun& run, const std::vector<Replacement>& replacements) {
-  INFO(run.describe());
-  REQUIRE(run.exit_code != 0);
-  const auto lines = run.err_lines();
-  REQUIRE(lines.size() == 1);
-  const std::string shown = replace_all(lines.front(), replacements);
-  INFO("the page (docs/troubleshooting.md) should quote this line:\n" << shown);
-  CHECK(page().find("\n" + shown + "\n") != std::string::npos);
-}
+using quoted_messages::replace_all;
+using quoted_messages::require_quoted;
 
 // A scratch project folder for `hello_books db ... -d migrations`, on this process's own database.
 class Project {

@@ -21,10 +21,15 @@
 
 #include "lesson_check.hpp"
 #include "orm/url.hpp"
+#include "quoted_messages.hpp"
 #include "test_database.hpp"
 #include "workbook/not_done.hpp"
 
 namespace {
+
+using quoted_messages::page_quotes;
+using quoted_messages::Replacement;
+using quoted_messages::require_quoted;
 
 using lesson_check::EnvChange;
 using lesson_check::ProgramRun;
@@ -33,50 +38,9 @@ using lesson_check::run_program;
 // The address every quoted message shows: the workbook's own server.
 const std::string kPageServer = "localhost:55432";
 
-const std::string& page() {
-  static const std::string text = [] {
-    std::ifstream in(TROUBLESHOOTING_PAGE);
-    std::ostringstream content;
-    content << in.rdbuf();
-    return content.str();
-  }();
-  return text;
-}
-
-// A part of this run's output and what the page shows in its place.
-using Replacement = std::pair<std::string, std::string>;
-
-std::string replace_all(std::string text, const std::vector<Replacement>& replacements) {
-  for (const auto& [actual, shown] : replacements) {
-    if (actual.empty() || actual == shown) continue;
-    for (std::size_t at = text.find(actual); at != std::string::npos;
-         at = text.find(actual, at + shown.size())) {
-      text.replace(at, actual.size(), shown);
-    }
-  }
-  return text;
-}
-
 // The test server as the page shows it.
 std::vector<Replacement> server_replacements() {
   return {{testing_support::server_url().server(), kPageServer}};
-}
-
-// Requires `run` to fail with a one-line message on stderr that the page quotes, once this run's
-// parts are replaced.
-void require_quoted(const ProgramRun& run, const std::vector<Replacement>& replacements) {
-  INFO(run.describe());
-  REQUIRE(run.exit_code != 0);
-  const auto lines = run.err_lines();
-  REQUIRE(lines.size() == 1);
-  const std::string shown = replace_all(lines.front(), replacements);
-  INFO("the page (docs/troubleshooting.md) should quote this line:\n" << shown);
-  CHECK(page().find("\n" + shown + "\n") != std::string::npos);
-}
-
-// The page quotes `line` on a line of its own.
-bool page_quotes(const std::string& line) {
-  return page().find("\n" + line + "\n") != std::string::npos;
 }
 
 // A TCP port on 127.0.0.1 that this process listens on until the end of the scope.
