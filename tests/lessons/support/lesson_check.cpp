@@ -134,8 +134,12 @@ ProgramRun run_program(const std::string& program, const std::vector<std::string
     ::dup2(err_pipe[1], STDERR_FILENO);
     const int devnull = ::open("/dev/null", O_RDONLY);
     if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
+    // Only stdout and stderr lead to the pipes: a server the program starts in the background
+    // (./workbook db start) must not keep them open after the program ends.
     ::close(out_pipe[0]);
+    ::close(out_pipe[1]);
     ::close(err_pipe[0]);
+    ::close(err_pipe[1]);
     ::close(exec_pipe[0]);
     if (!directory.empty() && ::chdir(directory.c_str()) != 0) {
       const int error = errno;
