@@ -130,9 +130,8 @@ TEST_CASE_METHOD(models::TablesFixture,
 TEST_CASE("error messages never contain the password", "[errors]") {
   const std::string password = "Very$ecret-42";
   const auto server = testing_support::server_url();
-  auto url = orm::DatabaseUrl::parse("postgresql://" + server.user() + ":" + password + "@" +
-                                     server.host() + ":" + std::to_string(server.port()) +
-                                     "/hello_books_nope");
+  auto url = orm::DatabaseUrl::parse(
+      testing_support::wrong_password_url(server.with_database("hello_books_nope"), password));
   for (auto attempt : {0, 1}) {
     try {
       orm::Database db(attempt == 0 ? url : url.with_database("postgres"));

@@ -71,8 +71,8 @@ TEST_CASE("a server that is not running gives one clear line", "[server][errors]
 
 TEST_CASE("a wrong password gives one clear line without the password", "[server][errors]") {
   auto url = server_url();
-  auto wrong = orm::DatabaseUrl::parse("postgresql://" + url.user() + ":not-the-password@" +
-                                       url.host() + ":" + std::to_string(url.port()) + "/postgres");
+  auto wrong = orm::DatabaseUrl::parse(
+      testing_support::wrong_password_url(url.with_database("postgres"), "not-the-password"));
   orm::Server server(wrong);
   try {
     server.databases();

@@ -215,22 +215,21 @@ TEST_CASE("a server that is down gives one line without the password, and --sql 
 TEST_CASE("a wrong password is named, never printed", "[cli][errors]") {
   const std::string project = fresh_project();
   const orm::DatabaseUrl& server = testing_support::server_url();
-  const std::string url = "postgresql://" + server.user() + ":not-the-pw-4711@" + server.host() +
-                          ":" + std::to_string(server.port()) + "/postgres";
+  const std::string url =
+      testing_support::wrong_password_url(server.with_database("postgres"), "not-the-pw-4711");
   const Environment env{{"DATABASE_URL", url}};
   check_ok(run_app({"db", "init"}, project, env));
   const auto result = run_app({"db", "current"}, project, env);
   check_error(result);
   CHECK(result.err == "error: cannot log in to PostgreSQL at " + server.server() + " as \"" +
-                          server.user() +
+                          orm::DatabaseUrl::parse(url).user() +
                           "\": wrong password; fix the password in the connection URL\n");
   CHECK(result.err.find("not-the-pw-4711") == std::string::npos);
 
   // A password that is also an everyday word leaves the message's own words alone.
-  const auto wrong =
-      run_app({"db", "current"}, project,
-              {{"DATABASE_URL", "postgresql://" + server.user() + ":wrong@" + server.host() + ":" +
-                                    std::to_string(server.port()) + "/postgres"}});
+  const auto wrong = run_app({"db", "current"}, project,
+                             {{"DATABASE_URL", testing_support::wrong_password_url(
+                                                   server.with_database("postgres"), "wrong")}});
   check_error(wrong);
   CHECK_THAT(wrong.err, Contains("\": wrong password; fix the password in the connection URL"));
 

@@ -35,6 +35,18 @@ void drop_scratch_database(std::string_view name);
 /// The harness refuses to create or drop any other database.
 bool is_test_database_name(std::string_view name);
 
+/// `url` (server and database) logging in with `password`, which the server refuses: for tests of
+/// wrong-password errors. On a server that `url` reaches without a password (the workbook's own
+/// cluster, where peer authentication ignores passwords), the user is the role
+/// hello_books_test_password, created here with no password, so every password is wrong; on a
+/// server reached with a password, it is `url`'s own user.
+std::string wrong_password_url(const orm::DatabaseUrl& url, std::string_view password);
+
+/// `url` with `password` added when the server does not ask for one (the workbook's own cluster,
+/// where peer authentication ignores it), so that a test can see whether a program prints the
+/// password; `url` as it is (with its own password) otherwise.
+std::string url_with_unused_password(const orm::DatabaseUrl& url, std::string_view password);
+
 /// Directory for this process's scratch files (created on first call, removed at exit).
 const std::string& scratch_directory();
 

@@ -219,8 +219,7 @@ std::vector<std::string> lines_with(const std::string& text, const std::string& 
 }
 
 std::string url_with_password(const orm::DatabaseUrl& url, const std::string& password) {
-  return "postgresql://" + url.user() + ":" + password + "@" + url.host() + ":" +
-         std::to_string(url.port()) + "/" + url.database();
+  return testing_support::wrong_password_url(url, password);
 }
 
 std::string unreachable_url(const std::string& database) {

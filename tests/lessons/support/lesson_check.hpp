@@ -41,7 +41,8 @@ std::vector<std::string> lines_of(const std::string& text);
 /// The lines of `text` that contain `needle`.
 std::vector<std::string> lines_with(const std::string& text, const std::string& needle);
 
-/// The server's URL with another password, for wrong-password checks.
+/// The server's URL with a password the server refuses, for wrong-password checks (see
+/// testing_support::wrong_password_url: on the workbook's cluster the user is another role).
 std::string url_with_password(const orm::DatabaseUrl& url, const std::string& password);
 /// A URL on this machine where no server listens (a port that was free a moment ago).
 std::string unreachable_url(const std::string& database);
