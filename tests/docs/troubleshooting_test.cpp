@@ -96,9 +96,10 @@ TEST_CASE("unknown host: hello_books") {
 
 TEST_CASE("wrong password: hello_books") {
   const auto url = testing_support::server_url().with_database("hello_books_development");
-  require_quoted(run_program(HELLO_BOOKS_PROGRAM, {},
-                             {{"DATABASE_URL", lesson_check::url_with_password(url, "wrongpw")}}),
-                 server_replacements());
+  const std::string wrong = lesson_check::url_with_password(url, "wrongpw");
+  auto replacements = server_replacements();  // the page shows the classic user, postgres
+  replacements.emplace_back('"' + orm::DatabaseUrl::parse(wrong).user() + '"', "\"postgres\"");
+  require_quoted(run_program(HELLO_BOOKS_PROGRAM, {}, {{"DATABASE_URL", wrong}}), replacements);
 }
 
 TEST_CASE("missing database: hello_books") {
@@ -132,13 +133,16 @@ TEST_CASE("./workbook: DATABASE_URL names a server that does not answer") {
 
 TEST_CASE("./workbook: the private server's port is taken") {
   // A cluster folder that looks initialised (so nothing is created) and a port this process
-  // holds: `db start` must refuse before it starts anything.
+  // holds: `db start` with TCP (without, the port is only the socket's name) must refuse before
+  // it starts anything.
   const BusyPort busy;
   const std::string pg_dir = testing_support::scratch_directory() + "/pg";
   std::filesystem::create_directories(pg_dir + "/data");
   std::ofstream(pg_dir + "/data/PG_VERSION") << "15\n";
-  const std::vector<EnvChange> environment = {
-      {"DATABASE_URL", std::nullopt}, {"WORKBOOK_PGPORT", busy.port()}, {"WORKBOOK_PGDIR", pg_dir}};
+  const std::vector<EnvChange> environment = {{"DATABASE_URL", std::nullopt},
+                                              {"WORKBOOK_PGPORT", busy.port()},
+                                              {"WORKBOOK_PGDIR", pg_dir},
+                                              {"WORKBOOK_PGTCP", "1"}};
   require_quoted(run_program(WORKBOOK_SCRIPT, {"db", "start"}, environment),
                  {{"port " + busy.port() + " on", "port 55432 on"}});
 }
