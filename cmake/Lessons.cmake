@@ -59,13 +59,16 @@ function(workbook_lesson)
     message(FATAL_ERROR "workbook_lesson() is for lesson folders added by cmake/Lessons.cmake")
   endif()
   set(target ${WORKBOOK_CURRENT_TARGET})
-  set(text_definition WORKBOOK_LESSON_TEXT="${WORKBOOK_CURRENT_TEXT}")
+  # The lesson text messages point to, and the checkout whose PostgreSQL (.workbook/pg) the
+  # programs use by default (lessons/support/workbook/cluster.hpp).
+  set(lesson_definitions WORKBOOK_LESSON_TEXT="${WORKBOOK_CURRENT_TEXT}"
+                         WORKBOOK_CHECKOUT_DIR="${PROJECT_SOURCE_DIR}")
 
   if(ARG_APP_SOURCES)
     add_library(${target}_app STATIC ${ARG_APP_SOURCES})
     target_include_directories(${target}_app PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}"
                                                     "${WORKBOOK_LESSON_SUPPORT_DIR}")
-    target_compile_definitions(${target}_app PUBLIC ${text_definition})
+    target_compile_definitions(${target}_app PUBLIC ${lesson_definitions})
     target_link_libraries(${target}_app PUBLIC orm PRIVATE workbook_warnings)
     target_precompile_headers(${target}_app REUSE_FROM workbook_lesson_pch)
   endif()
@@ -76,7 +79,7 @@ function(workbook_lesson)
     RUNTIME_OUTPUT_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}")
   target_include_directories(${target} PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}"
                                                "${WORKBOOK_LESSON_SUPPORT_DIR}")
-  target_compile_definitions(${target} PRIVATE ${text_definition})
+  target_compile_definitions(${target} PRIVATE ${lesson_definitions})
   target_link_libraries(${target} PRIVATE orm workbook_warnings)
   target_precompile_headers(${target} REUSE_FROM workbook_lesson_pch)
   if(ARG_APP_SOURCES)

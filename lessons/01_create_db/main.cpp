@@ -6,18 +6,20 @@
 // exists alone, so you can run it as often as you like.
 #include <exception>
 #include <iostream>
+#include <string>
 
 #include "orm/orm.hpp"
+#include "workbook/cluster.hpp"
 #include "workbook/not_done.hpp"
 
 namespace {
 
-// The classic tutorial's connection strings, on the workbook's PostgreSQL (port 55432). The
-// environment variables DATABASE_URL and TEST_DATABASE_URL replace them when they are set.
-constexpr const char* kDefaultDatabaseUrl =
-    "postgresql://postgres:postgres@localhost:55432/hello_books_development";
-constexpr const char* kDefaultTestDatabaseUrl =
-    "postgresql://postgres:postgres@localhost:55432/hello_books_test";
+// The app's two databases on the workbook's own PostgreSQL, as `./workbook db url` prints them
+// (the classic tutorial's postgresql://postgres:postgres@localhost:5432/... with the server's
+// private unix socket instead of a port open to everyone, and no password). The environment
+// variables DATABASE_URL and TEST_DATABASE_URL replace them when they are set.
+const std::string kDefaultDatabaseUrl = workbook::cluster_url("hello_books_development");
+const std::string kDefaultTestDatabaseUrl = workbook::cluster_url("hello_books_test");
 
 // Creates the database that `url` names, on `url`'s server, unless it exists; prints which:
 //     Created database hello_books_development

@@ -3,17 +3,19 @@
 #pragma once
 
 #include <optional>
+#include <string>
 
 #include "orm/app.hpp"
+#include "workbook/cluster.hpp"
 
-/// The app's database when DATABASE_URL is not set: the classic tutorial's connection string, on
-/// the workbook's PostgreSQL (port 55432).
-inline constexpr const char* kDefaultDatabaseUrl =
-    "postgresql://postgres:postgres@localhost:55432/hello_books_development";
+/// The app's database when DATABASE_URL is not set: hello_books_development on the workbook's own
+/// PostgreSQL, as `./workbook db url` prints it. Where the classic tutorial has
+/// postgresql://postgres:postgres@localhost:5432/hello_books_development, this URL names the
+/// server's private unix socket and carries no password (the lesson text says why).
+inline const std::string kDefaultDatabaseUrl = workbook::cluster_url("hello_books_development");
 
-/// The tests' database when TEST_DATABASE_URL is not set.
-inline constexpr const char* kDefaultTestDatabaseUrl =
-    "postgresql://postgres:postgres@localhost:55432/hello_books_test";
+/// The tests' database when TEST_DATABASE_URL is not set: hello_books_test on the same server.
+inline const std::string kDefaultTestDatabaseUrl = workbook::cluster_url("hello_books_test");
 
 /// Builds the hello_books app, like Flask's `create_app(test_config=None)`.
 ///
