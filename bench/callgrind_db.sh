@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Where the instructions of each `db` command go, counted by callgrind (repeatable, unlike
-# timings on a busy machine): the whole process; opening connections (PQconnectdb: with
-# scram-sha-256 that is mostly the client's PBKDF2); loading the shared libraries (the dynamic
-# linker); and the rest, the command's own work.
+# timings on a busy machine): the whole process; opening connections (PQconnectdb: over TCP with
+# scram-sha-256 that is mostly the client's PBKDF2; the workbook's own cluster uses peer
+# authentication on its socket, with no password to hash); loading the shared libraries (the
+# dynamic linker); and the rest, the command's own work.
 #
 #   bench/callgrind_db.sh [build/release]
 #

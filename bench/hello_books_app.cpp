@@ -2,7 +2,7 @@
 // hello_books. bench/run.py times its `db upgrade`, `db current` and `db migrate` as whole
 // processes in a throwaway project folder, beside `flask db` in another.
 //
-//   DATABASE_URL=postgresql://... bench_hello_books db upgrade
+//   DATABASE_URL="$(./workbook db url hello_books_bench_db_ours)" bench_hello_books db upgrade
 
 #include <iostream>
 
@@ -16,8 +16,12 @@ int main(int argc, char** argv) {
   program.description = "the benchmarks' hello_books app (Book model, db commands)";
   program.create_app = [] {
     orm::Config config;
-    config.database_url = orm::env_or(
-        "DATABASE_URL", "postgresql://postgres:postgres@localhost:55432/hello_books_development");
+    config.database_url = orm::env_or("DATABASE_URL", "");  // bench/db_rows.py sets it
+    if (config.database_url.empty()) {
+      throw orm::ConfigError(
+          "DATABASE_URL is not set: bench/run.py sets it; by hand, DATABASE_URL=\"$(./workbook db "
+          "url hello_books_bench_db_ours)\"");
+    }
     orm::App app{config};
     app.metadata().add<bench::Book>();
     return app;

@@ -2,7 +2,7 @@
 // forms, on one server and one table. Prints one JSON line per row and method (see measure.hpp);
 // bench/run.py reads them and writes the report.
 //
-//   bench_orm --url postgresql://postgres:postgres@localhost:55432/hello_books_bench --runs 7
+//   bench_orm --url "$(./workbook db url hello_books_bench)" --runs 7
 //   bench_orm --only get_by_key --side ours --runs 1     (one thing, e.g. under callgrind)
 
 #include <CLI/CLI.hpp>
@@ -201,8 +201,7 @@ void get_each(pqxx::connection& connection, const std::vector<int>& ids, std::ve
 // The shared state of all rows: the database, a connection for each side, the objects.
 
 struct Options {
-  std::string url = orm::env_or(
-      "DATABASE_URL", "postgresql://postgres:postgres@localhost:55432/hello_books_development");
+  std::string url = orm::env_or("DATABASE_URL", "");  // ./workbook bench gives --url
   int runs = 7;
   int rows = 10000;
   int gets = 1000;
@@ -444,6 +443,12 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (options.gets > options.rows) {
     std::cerr << "bench_orm: --gets must not exceed --rows\n";
+    return 2;
+  }
+  if (options.url.empty()) {
+    std::cerr
+        << "bench_orm: no database: give --url or set DATABASE_URL, e.g. --url \"$(./workbook "
+           "db url hello_books_bench)\"\n";
     return 2;
   }
 

@@ -1,8 +1,7 @@
 """`./workbook bench`: our C++ library and `db` commands beside raw libpqxx and the classic
 Flask-SQLAlchemy / Flask-Migrate stack, on one server in one run.
 
-    /usr/bin/python3 bench/run.py --build build/release \\
-        --url postgresql://postgres:postgres@localhost:55432/hello_books_bench
+    /usr/bin/python3 bench/run.py --build build/release --url "$(./workbook db url hello_books_bench)"
 
 The ORM rows come from bench_orm (ours and raw libpqxx) and bench/classic/orm_bench.py (the
 classic app), the `db` rows from bench/db_rows.py. Prints the table and writes it, with the

@@ -2,7 +2,7 @@
 through Flask-SQLAlchemy, doing what bench_orm does with orm::Session, in the same way: one
 warm-up, then timed runs, untimed setup and checks; one JSON line per row, as bench_orm prints.
 
-    SQLALCHEMY_DATABASE_URI=postgresql+psycopg2://...:55432/hello_books_bench \\
+    SQLALCHEMY_DATABASE_URI="$(./workbook db url hello_books_bench | sed 's/^postgresql:/postgresql+psycopg2:/')" \\
         /usr/bin/python3 bench/classic/orm_bench.py --runs 5 --cpu 1
 """
 import argparse

@@ -1,6 +1,7 @@
 """The classic tutorial's hello_books app (Flask + Flask-SQLAlchemy + Flask-Migrate), for the
-benchmarks. It mirrors the tutorial; only the port is the workbook's, and the environment
-variables SQLALCHEMY_DATABASE_URI / SQLALCHEMY_TEST_DATABASE_URI may point it elsewhere."""
+benchmarks. It mirrors the tutorial, connection strings included; the benchmarks always point it
+at the workbook's server with the environment variables SQLALCHEMY_DATABASE_URI /
+SQLALCHEMY_TEST_DATABASE_URI."""
 import os
 
 from flask import Flask
@@ -18,12 +19,12 @@ def create_app(test_config=None):
     if not test_config:
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ.get(
             "SQLALCHEMY_DATABASE_URI",
-            "postgresql+psycopg2://postgres:postgres@localhost:55432/hello_books_development")
+            "postgresql+psycopg2://postgres:postgres@localhost:5432/hello_books_development")
     else:
         app.config["TESTING"] = True
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ.get(
             "SQLALCHEMY_TEST_DATABASE_URI",
-            "postgresql+psycopg2://postgres:postgres@localhost:55432/hello_books_test")
+            "postgresql+psycopg2://postgres:postgres@localhost:5432/hello_books_test")
 
     db.init_app(app)
     migrate.init_app(app, db)
