@@ -164,6 +164,8 @@ bool logs_in(Failure failure) {
          failure == Failure::unknown_database;
 }
 
+// The test's own encoder, on purpose not the library's: the URLs must not depend on the code
+// they test.
 std::string percent_encode(const std::string& text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
