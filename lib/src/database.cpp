@@ -2,23 +2,10 @@
 
 #include <pqxx/nontransaction>
 
+#include "connect.hpp"
 #include "translate.hpp"
 
 namespace orm {
-namespace {
-
-// libpqxx prints every server notice to stderr; keep only warnings and errors.
-class NoticeFilter final : public pqxx::errorhandler {
- public:
-  using pqxx::errorhandler::errorhandler;
-  bool operator()(const char message[]) noexcept override {
-    return std::string_view(message).rfind("NOTICE:", 0) != 0 &&
-           std::string_view(message).rfind("DEBUG:", 0) != 0 &&
-           std::string_view(message).rfind("INFO:", 0) != 0;
-  }
-};
-
-}  // namespace
 
 Database::Database(DatabaseUrl url) : url_(std::move(url)) {}
 Database::~Database() {
@@ -27,21 +14,19 @@ Database::~Database() {
 Database::Database(Database&&) noexcept = default;
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
-    disconnect();  // the notice filter must go before its connection
+    disconnect();
     url_ = std::move(other.url_);
     connection_ = std::move(other.connection_);
-    notice_filter_ = std::move(other.notice_filter_);
     prepared_ = std::move(other.prepared_);
   }
   return *this;
 }
 
-pqxx::connection& Database::connection() {
+pqxx::connection_base& Database::connection() {
   if (connection_ && !connection_->is_open()) disconnect();  // lost: open a new one
   if (!connection_) {
     try {
-      connection_ = std::make_unique<pqxx::connection>(url_.conninfo());
-      notice_filter_ = std::make_unique<NoticeFilter>(*connection_);
+      connection_ = std::make_unique<detail::Connection>(url_.conninfo());
     } catch (...) {
       detail::rethrow_translated(url_, detail::Phase::connecting);
     }
@@ -55,7 +40,6 @@ bool Database::connected() const noexcept {
 }
 
 void Database::disconnect() noexcept {
-  notice_filter_.reset();
   connection_.reset();
   prepared_.clear();
 }

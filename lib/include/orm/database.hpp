@@ -6,17 +6,21 @@
 #include <set>
 #include <string>
 
-#include <pqxx/connection>
-#include <pqxx/errorhandler>
+#include <pqxx/connection_base>
 
 #include "orm/url.hpp"
 
 namespace orm {
 
+namespace detail {
+class Connection;
+}
+
 /// One database on one server, like Flask-SQLAlchemy's `db.engine`.
 ///
-/// Server NOTICE messages (e.g. "table already exists, skipping") are dropped; warnings still
-/// reach stderr.
+/// Server messages below WARNING (e.g. the NOTICE "table already exists, skipping") are dropped,
+/// decided by the severity the server sends untranslated; warnings go on to the
+/// pqxx::errorhandler objects registered on the connection (none by default).
 ///
 /// The connection is opened on first use and kept until the Database is destroyed or
 /// disconnect() is called. Connection failures throw orm::ConnectionError with a one-line message
@@ -43,8 +47,8 @@ class Database {
   const DatabaseUrl& url() const noexcept { return url_; }
 
   /// The libpqxx connection, opened now if it is not open yet (or was lost). For raw libpqxx
-  /// work.
-  pqxx::connection& connection();
+  /// work: every libpqxx transaction type takes it.
+  pqxx::connection_base& connection();
   /// True when a connection is open.
   bool connected() const noexcept;
   /// Closes the connection (the next use opens a new one).
@@ -58,8 +62,7 @@ class Database {
 
  private:
   DatabaseUrl url_;
-  std::unique_ptr<pqxx::connection> connection_;
-  std::unique_ptr<pqxx::errorhandler> notice_filter_;  // destroyed before the connection
+  std::unique_ptr<detail::Connection> connection_;
   std::set<std::string> prepared_;
 };
 

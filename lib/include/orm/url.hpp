@@ -12,10 +12,20 @@ namespace orm {
 /// A parsed, validated PostgreSQL connection URL.
 ///
 /// Parsing is done by libpq itself (`PQconninfoParse`), so every URL that `psql` accepts works
-/// here; on top of that the port is checked to be a number from 1 to 65535. The SQLAlchemy form
-/// used by Flask (`postgresql+psycopg2://...`) is accepted too: the `+driver` part is dropped.
+/// here, and so do libpq's key=value strings (`host=localhost port=5432 dbname=books user=me
+/// password='a b'`). The SQLAlchemy form used by Flask (`postgresql+psycopg2://...`) is accepted
+/// too: the `+driver` part is dropped. On top of libpq's rules:
+/// - the port must be a number from 1 to 65535, and the database name a valid one that libpq
+///   programs would not read as a second connection string;
+/// - in a URL, an '@' may appear once, right before the host: libpq reads `user:password@` up to
+///   the first '@' and only when no '/' comes before it, so an unencoded '@' or '/' in a password
+///   would put part of the password into the host, port or database name. Write them as `%40`
+///   and `%2F` (every character may be percent-encoded).
 ///
-/// The password never appears in `masked()`, in `to_string()` or in any error message.
+/// A text that is refused is never repeated in the error, not even in part: the message names
+/// the problem in general terms. The password (from `user:password@`, `?password=` or
+/// `password=`, however encoded) never appears in `masked()`, in `to_string()` or in any error
+/// message; those are built from the parsed parts, never by searching text for the password.
 ///
 /// @code
 /// auto url = orm::DatabaseUrl::parse(
@@ -26,8 +36,9 @@ namespace orm {
 /// @endcode
 class DatabaseUrl {
  public:
-  /// Parses and validates `uri`. Throws orm::ConfigError with a one-line, password-free message.
-  static DatabaseUrl parse(std::string_view uri);
+  /// Parses and validates `text`, a URL or a key=value string. Throws orm::ConfigError with a
+  /// one-line message that repeats nothing of `text` after its scheme.
+  static DatabaseUrl parse(std::string_view text);
 
   /// Host name, IP address or unix-socket directory ("localhost" when the URL names none).
   std::string host() const;
@@ -44,7 +55,8 @@ class DatabaseUrl {
   /// Throws orm::ConfigError when `name` is not a valid database name.
   DatabaseUrl with_database(std::string_view name) const;
 
-  /// Printable form with the password replaced by `***`.
+  /// Printable URL, rebuilt from the parsed parts with the password replaced by `***` (whatever
+  /// form the password was given in).
   std::string masked() const;
   /// Same as masked(): a DatabaseUrl never prints its password.
   std::string to_string() const { return masked(); }
@@ -57,7 +69,9 @@ class DatabaseUrl {
   /// variable), never for printing.
   std::string uri_with_password() const;
 
-  /// Replaces every occurrence of this URL's password in `text` by `***`.
+  /// Replaces this URL's password in `text` by `***` where it stands alone (not inside a longer
+  /// word, so a password `postgres` leaves `postgres_audit` alone). A last resort for text from
+  /// outside the library: orm messages are built without the password and need no scrubbing.
   std::string scrub(std::string text) const;
 
  private:
@@ -69,7 +83,8 @@ class DatabaseUrl {
   std::vector<std::pair<std::string, std::string>> options_;  // keyword -> value, as libpq parsed
 };
 
-/// Checks a database name: 1 to 63 bytes, no NUL byte, no leading or trailing space.
+/// Checks a database name: 1 to 63 bytes, no NUL byte, no leading or trailing space, not
+/// something libpq programs read as a connection string (an '=' or a `postgresql://` prefix).
 /// Throws orm::ConfigError naming the problem.
 void validate_database_name(std::string_view name);
 
