@@ -18,8 +18,11 @@ struct ProgramRun {
   std::string out;  ///< everything it printed to stdout
   std::string err;  ///< everything it printed to stderr
 
-  /// The run in a few lines: command, exit code, stdout and stderr.
+  /// The run in a few lines: command, exit code (or the crash, explained), stdout and stderr.
   std::string describe() const;
+  /// True when the program stopped at an unfinished part of the lesson: it exited with 2 and
+  /// said "not done yet: ..." (workbook::NotDoneYet).
+  bool not_done() const;
   /// The lines of stdout.
   std::vector<std::string> out_lines() const;
   /// The lines of stderr.
@@ -71,9 +74,42 @@ std::vector<std::string> tables_of(const orm::DatabaseUrl& url);
 
 }  // namespace lesson_check
 
-// Failure messages point to the lesson text: LESSON_TEXT is defined per check program
-// (tests/lessons/CMakeLists.txt), e.g. "lessons/03_models/README.md".
+// Failure messages end with what to do: LESSON_TEXT, LESSON_PATH and LESSON_NUMBER are defined
+// per check program (tests/lessons/CMakeLists.txt), e.g. "lessons/03_models/README.md",
+// "lessons/03_models" and "03".
 #ifdef LESSON_TEXT
-/// "see lessons/NN_name/README.md, step N", for INFO messages.
+namespace lesson_check {
+
+/// The command that runs this lesson's checks again: "./workbook check 03".
+inline std::string rerun() {
+  return "./workbook check " LESSON_NUMBER;
+}
+
+/// The end of a failure message: the file to change (relative to the lesson folder), the part
+/// of the lesson text to read ("step 2", "Your turn") and the command to run again.
+inline std::string fix(const std::string& file, const std::string& part) {
+  return "Edit " LESSON_PATH "/" + file + " (" + part + " in " LESSON_TEXT "), then run " + rerun();
+}
+
+/// The message for a program that stopped at an unfinished part. The `primary` check of that
+/// part says what the program said and what to do; the others only say that they wait for it,
+/// so one cause gives one full message.
+inline std::string not_finished(const ProgramRun& run, const std::string& program,
+                                bool primary = false) {
+  std::string said = run.err_lines().empty() ? std::string("(nothing)") : run.err_lines().front();
+  if (primary) {
+    return program + " is not finished yet. It says:\n    " + said +
+           "\nWrite that part first, then run " + rerun();
+  }
+  const auto see = said.rfind(", see ");
+  if (see != std::string::npos) said.erase(see);
+  return "Not checked yet: " + program + " stops at an unfinished part (" + said + ").";
+}
+
+}  // namespace lesson_check
+#endif
+
+// Until every check file uses lesson_check::fix(): "see lessons/NN_name/README.md, step N".
+#ifdef LESSON_TEXT
 #define SEE_STEP(step) "see " LESSON_TEXT ", step " #step
 #endif
