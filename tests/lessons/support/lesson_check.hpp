@@ -108,8 +108,3 @@ inline std::string not_finished(const ProgramRun& run, const std::string& progra
 
 }  // namespace lesson_check
 #endif
-
-// Until every check file uses lesson_check::fix(): "see lessons/NN_name/README.md, step N".
-#ifdef LESSON_TEXT
-#define SEE_STEP(step) "see " LESSON_TEXT ", step " #step
-#endif
