@@ -138,27 +138,27 @@ TEST_CASE("hint goes step by step: the first step not seen, or the step asked fo
   const Project project("hint_steps");
   workbook::write_file((project.root / "lessons/lessons.json").string(), R"({"lessons": [
     {"number": "01", "directory": "01_first", "title": "The first lesson", "program": "first",
-     "hints": [{"step": "2", "hints": ["Two, nudge.", "Two, code."]},
+     "hints": [{"step": "2", "hints": ["Two, nudge.", "Two, code:\nline 2"]},
                {"step": "your turn", "hints": ["Turn, nudge.", "Turn, API.", "Turn, code."]}]}
   ]})");
   auto first = project.tool({"hint", "01"});
   INFO(describe(first));
   REQUIRE(first.exit_code == 0);
-  CHECK_THAT(first.out, Contains("Step 2\n  1. Two, nudge."));
+  CHECK_THAT(first.out, Contains("Step 2\n    1. Two, nudge."));
   CHECK_THAT(first.out, Contains("Step 2: hint 1 of 2. Still stuck? ./workbook hint 01 2"));
   CHECK_THAT(first.out, Contains("./workbook hint 01 STEP (STEP: 2 or your-turn)"));
   CHECK_THAT(first.out, !Contains("Turn, nudge."));
 
   auto turn = project.tool({"hint", "01", "your-turn"});  // another step, on request
   INFO(describe(turn));
-  CHECK_THAT(turn.out, Contains("Your turn\n  1. Turn, nudge."));
+  CHECK_THAT(turn.out, Contains("Your turn\n    1. Turn, nudge."));
   CHECK_THAT(turn.out, !Contains("Two, nudge."));
   CHECK_THAT(turn.out,
              Contains("Your turn: hint 1 of 3. Still stuck? ./workbook hint 01 your-turn"));
 
   auto second = project.tool({"hint", "01"});  // step 2 still has a hint not seen
   INFO(describe(second));
-  CHECK_THAT(second.out, Contains("2. Two, code."));
+  CHECK_THAT(second.out, Contains("    2. Two, code:\n       line 2\n"));  // lined up
   CHECK_THAT(second.out, Contains("That is every hint for Step 2."));
 
   auto next = project.tool({"hint", "01"});  // then the next step, where it was left

@@ -526,11 +526,19 @@ int hint(Context& context, const std::string& key, const std::string& step_name,
 
   std::string out = style.bold("Hints for lesson " + lesson.number + ": " + lesson.title) + "\n\n";
   const auto show = [&](const HintStep& step, int shown, bool mark_newest) {
+    // Under a step's heading the hints are indented one more level; a hint's later lines (code)
+    // line up with its first.
+    const std::string pad = step.step.empty() ? "  " : "    ";
     if (!step.step.empty()) out += "  " + style.bold(step_heading(step.step)) + "\n";
     for (int i = 0; i < shown; ++i) {
-      const std::string line =
-          std::to_string(i + 1) + ". " + step.hints[static_cast<std::size_t>(i)];
-      out += "  " + (mark_newest && i + 1 == shown ? style.yellow(line) : line) + "\n";
+      const std::string label = std::to_string(i + 1) + ". ";
+      std::string text = step.hints[static_cast<std::size_t>(i)];
+      const std::string continuation = "\n" + pad + std::string(label.size(), ' ');
+      for (auto at = text.find('\n'); at != std::string::npos; at = text.find('\n', at + 1)) {
+        text.replace(at, 1, continuation);
+      }
+      const std::string line = label + text;
+      out += pad + (mark_newest && i + 1 == shown ? style.yellow(line) : line) + "\n";
     }
   };
   const std::string text = lesson_path(context, lesson) + "/README.md";
