@@ -61,7 +61,12 @@ bool says(const std::string& line, const std::string& word) {
 // Fails when the program stopped at an unfinished step (`primary`: this check explains it), or
 // did not exit with 0.
 void require_clean_run(const ProgramRun& run, const std::string& part, bool primary = false) {
-  if (run.not_done()) FAIL(lesson_check::not_finished(run, kProgram, primary));
+  if (run.not_done()) {
+    FAIL(lesson_check::not_finished(run, kProgram, primary)
+         << (primary ? "\n(The checks run your program with database names of their own, like "
+                       "the one above, so your hello_books databases are never touched.)"
+                     : ""));
+  }
   if (run.exit_code != 0) {
     FAIL(kProgram << " failed where it should have succeeded.\n"
                   << run.describe() << fix("main.cpp", part));
