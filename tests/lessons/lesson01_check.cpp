@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "lesson_check.hpp"
@@ -73,18 +74,26 @@ void require_clean_run(const ProgramRun& run, const std::string& part, bool prim
   }
 }
 
-// The line about `name` must say `word` ("created", "exists").
-void check_line(const ProgramRun& run, const std::string& name, const std::string& word,
-                const std::string& part) {
-  const std::string line = line_about(run, name);
-  if (says(line, word)) return;
-  FAIL_CHECK("The output has " << (line.empty() ? "no line about " + name
-                                                : "the line \"" + line + "\" about " + name)
-                               << "; expected a line like \""
-                               << (word == "created" ? "Created database " + name
-                                                     : "Database " + name + " already exists")
-                               << "\".\n"
-                               << run.describe() << fix("main.cpp", part));
+// The lines about each database must say `word` ("created", "exists"): one failure for all.
+void check_lines(const ProgramRun& run,
+                 const std::vector<std::pair<std::string, std::string>>& want,
+                 const std::string& part) {
+  std::string problems;
+  for (const auto& [name, word] : want) {
+    const std::string line = line_about(run, name);
+    if (says(line, word)) continue;
+    problems +=
+        "    about " + name + ": " + (line.empty() ? "no line" : "\"" + line + "\"") +
+        "; expected \"" +
+        (word == "created" ? "Created database " + name : "Database " + name + " already exists") +
+        "\"\n";
+  }
+  if (problems.empty()) return;
+  FAIL_CHECK("The output does not say what happened to each database:\n"
+             << problems
+             << "(Your program learns which happened from what the server's create call "
+                "returns.)\n"
+             << run.describe() << fix("main.cpp", part));
 }
 
 // A one-line error: a non-zero exit code (not a crash) and one line on stderr.
@@ -113,13 +122,12 @@ TEST_CASE("create_databases creates both databases and says it created them", "[
   require_clean_run(run, "step 2", true);
   for (const auto* name : {&names.development, &names.test}) {
     if (!lesson_check::database_exists(*name)) {
-      FAIL_CHECK("The program exited with 0 but did not create " << *name << ".\n"
-                                                                 << run.describe()
-                                                                 << fix("main.cpp", "step 2"));
-    } else {
-      check_line(run, *name, "created", "step 2");
+      FAIL("The program exited with 0 but did not create " << *name << ".\n"
+                                                           << run.describe()
+                                                           << fix("main.cpp", "step 2"));
     }
   }
+  check_lines(run, {{names.development, "created"}, {names.test, "created"}}, "step 2");
   if (!run.err.empty()) {
     FAIL_CHECK("A run that succeeds prints nothing on stderr (graders read it).\n"
                << run.describe() << fix("main.cpp", "step 2"));
@@ -131,8 +139,7 @@ TEST_CASE("a second run changes nothing and says the databases exist", "[lesson0
   require_clean_run(names.run_program(), "step 2");
   const ProgramRun second = names.run_program();
   require_clean_run(second, "step 2");
-  check_line(second, names.development, "exists", "step 2");
-  check_line(second, names.test, "exists", "step 2");
+  check_lines(second, {{names.development, "exists"}, {names.test, "exists"}}, "step 2");
 }
 
 TEST_CASE("when one database exists, create_databases creates only the other", "[lesson01]") {
@@ -140,8 +147,7 @@ TEST_CASE("when one database exists, create_databases creates only the other", "
   server().create_database(names.development);
   const ProgramRun run = names.run_program();
   require_clean_run(run, "step 2");
-  check_line(run, names.development, "exists", "step 2");
-  check_line(run, names.test, "created", "step 2");
+  check_lines(run, {{names.development, "exists"}, {names.test, "created"}}, "step 2");
 }
 
 TEST_CASE("with the server down, create_databases prints a one-line error and fails",
@@ -198,10 +204,10 @@ TEST_CASE("your turn: create_databases NAME also creates NAME, once", "[lesson01
                               << ", on the server in DATABASE_URL; it did not.\n"
                               << first.describe() << fix("main.cpp", "Your turn"));
   }
-  check_line(first, names.extra, "created", "Your turn");
+  check_lines(first, {{names.extra, "created"}}, "Your turn");
   const ProgramRun second = names.run_program({names.extra});
   require_clean_run(second, "Your turn");
-  check_line(second, names.extra, "exists", "Your turn");
+  check_lines(second, {{names.extra, "exists"}}, "Your turn");
 }
 
 TEST_CASE("your turn: a name PostgreSQL cannot take stops the program before it creates anything",
