@@ -85,10 +85,24 @@ inline std::string rerun() {
   return "./workbook check " LESSON_NUMBER;
 }
 
+/// The hint command for a part of the lesson text: "step 2" -> "./workbook hint 03 2",
+/// "Your turn" -> "./workbook hint 03 your-turn"; "" for other parts.
+inline std::string hint_for(const std::string& part) {
+  const std::string prefix = "./workbook hint " LESSON_NUMBER " ";
+  if (part == "Your turn") return prefix + "your-turn";
+  if (part.rfind("step ", 0) == 0 && part.find_first_not_of("0123456789", 5) == std::string::npos) {
+    return prefix + part.substr(5);
+  }
+  return {};
+}
+
 /// The end of a failure message: the file to change (relative to the lesson folder), the part
-/// of the lesson text to read ("step 2", "Your turn") and the command to run again.
+/// of the lesson text to read ("step 2", "Your turn"), the command to run again and the hint
+/// for that part.
 inline std::string fix(const std::string& file, const std::string& part) {
-  return "Edit " LESSON_PATH "/" + file + " (" + part + " in " LESSON_TEXT "), then run " + rerun();
+  const std::string hint = hint_for(part);
+  return "Edit " LESSON_PATH "/" + file + " (" + part + " in " LESSON_TEXT "), then run " +
+         rerun() + (hint.empty() ? "" : " (stuck? " + hint + ")");
 }
 
 /// The message for a program that stopped at an unfinished part. The `primary` check of that
