@@ -58,12 +58,20 @@ orm::App make_app(const std::optional<orm::TestConfig>& test_config = std::nullo
 void require_database(const orm::App& app, const std::string& expected, const std::string& why,
                       const std::string& part) {
   const auto want = orm::DatabaseUrl::parse(expected);
-  if (app.database_url().masked() == want.masked()) return;
+  // The whole URL, password included (a URL copied from masked() has lost it); shown masked.
+  if (app.database_url().uri_with_password() == want.uri_with_password()) return;
+  if (app.database_url().masked() == want.masked()) {
+    FAIL(why << "\n    The URL is right but its password is not: a URL made from masked() "
+                "holds *** instead of the password. Keep the full URL (uri_with_password()).\n"
+             << fix("app/app.cpp", part));
+  }
   FAIL(why << "\n    expected: " << want.masked()
            << "\n    actual:   " << app.database_url().masked() << "\n"
            << fix("app/app.cpp", part));
 }
 
+// Whether the app is a testing app: checked once for each kind of app (the other checks of the
+// same branch check only its URL, so a missing flag fails once).
 void require_testing(const orm::App& app, bool testing) {
   if (app.testing() == testing) return;
   FAIL((testing ? "The app made with a test config must be a testing app (app.testing() is "
@@ -114,7 +122,6 @@ TEST_CASE("create_app() without DATABASE_URL uses the default development URL", 
                    "DATABASE_URL is not set, so create_app() must use kDefaultDatabaseUrl from "
                    "app/app.hpp.",
                    "step 2");
-  require_testing(app, false);
 }
 
 TEST_CASE("create_app(orm::TestConfig{}) is a testing app on TEST_DATABASE_URL", "[lesson02]") {
@@ -140,7 +147,6 @@ TEST_CASE("create_app(orm::TestConfig{}) without TEST_DATABASE_URL uses the defa
                    "Neither the test config nor TEST_DATABASE_URL names a database, so the test "
                    "app must use kDefaultTestDatabaseUrl from app/app.hpp (never DATABASE_URL).",
                    "step 3");
-  require_testing(app, true);
 }
 
 TEST_CASE("create_app(orm::TestConfig{url}) uses the URL it is given", "[lesson02]") {
@@ -150,7 +156,6 @@ TEST_CASE("create_app(orm::TestConfig{url}) uses the URL it is given", "[lesson0
   const orm::App app = make_app(orm::TestConfig{url});
   require_database(app, url, "The test config names a database, so it wins over TEST_DATABASE_URL.",
                    "step 3");
-  require_testing(app, true);
 }
 
 TEST_CASE("the test app connects to its database", "[lesson02]") {
@@ -233,28 +238,37 @@ TEST_CASE("hello_books with a wrong password prints one line without the passwor
 
 TEST_CASE("your turn: HELLO_BOOKS_DATABASE picks the development database, same server",
           "[lesson02]") {
-  lesson_check::require_server();
+  const orm::DatabaseUrl& test_database = testing_support::test_database();
   const std::string url = other_url("hello_books_from_environment");
-  const ScopedEnv picked("HELLO_BOOKS_DATABASE", "hello_books_picked");
   {
-    const ScopedEnv database_url("DATABASE_URL", url);
+    const ScopedEnv picked("HELLO_BOOKS_DATABASE", "hello_books_picked");
+    const ScopedEnv database_url("DATABASE_URL", std::nullopt);
     const orm::App app = make_app();
     require_database(
-        app, orm::DatabaseUrl::parse(url).with_database("hello_books_picked").uri_with_password(),
-        "HELLO_BOOKS_DATABASE=hello_books_picked and DATABASE_URL are set: the app "
-        "must use hello_books_picked on DATABASE_URL's server, as its user.",
+        app,
+        orm::DatabaseUrl::parse(kDefaultDatabaseUrl)
+            .with_database("hello_books_picked")
+            .uri_with_password(),
+        "HELLO_BOOKS_DATABASE=hello_books_picked is set and DATABASE_URL is not: the app must use "
+        "hello_books_picked on the default URL's server, as its user.",
         "Your turn");
   }
-  const ScopedEnv database_url("DATABASE_URL", std::nullopt);
-  const orm::App app = make_app();
-  require_database(
-      app,
-      orm::DatabaseUrl::parse(kDefaultDatabaseUrl)
-          .with_database("hello_books_picked")
-          .uri_with_password(),
-      "HELLO_BOOKS_DATABASE=hello_books_picked is set and DATABASE_URL is not: the app must use "
-      "hello_books_picked on the default URL's server, as its user.",
-      "Your turn");
+  // On DATABASE_URL's server, with its password: the app really reaches the database it names.
+  const ScopedEnv picked("HELLO_BOOKS_DATABASE", test_database.database());
+  const ScopedEnv database_url("DATABASE_URL", url);
+  orm::App app = make_app();
+  require_database(app, test_database.uri_with_password(),
+                   "HELLO_BOOKS_DATABASE and DATABASE_URL are set: the app must use the database "
+                   "HELLO_BOOKS_DATABASE names, on DATABASE_URL's server, as its user.",
+                   "Your turn");
+  try {
+    orm::Session session = app.session();
+    session.execute("SELECT 1");
+  } catch (const std::exception& e) {
+    FAIL("The app made with HELLO_BOOKS_DATABASE cannot reach its database:\n    "
+         << e.what() << "\n"
+         << fix("app/app.cpp", "Your turn"));
+  }
 }
 
 TEST_CASE("your turn: the testing app ignores HELLO_BOOKS_DATABASE", "[lesson02]") {
@@ -281,9 +295,9 @@ TEST_CASE("your turn: a HELLO_BOOKS_DATABASE PostgreSQL cannot take is a one-lin
     try {
       const orm::App app = create_app();
       if (app.database_url().database() == test_database.database()) {
-        FAIL("create_app() ignores HELLO_BOOKS_DATABASE: with it set, the app is still on "
-             << test_database.database() << ".\n"
-             << fix("app/app.cpp", "Your turn"));
+        FAIL(
+            "Not checked yet: create_app() ignores HELLO_BOOKS_DATABASE (see the check \"your "
+            "turn: HELLO_BOOKS_DATABASE picks the development database, same server\").");
       }
     } catch (const orm::ConfigError&) {
       config_error = true;
