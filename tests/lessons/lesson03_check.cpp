@@ -165,12 +165,32 @@ struct has_fields<M, std::void_t<decltype(std::declval<M&>().fields(std::declval
     : std::true_type {};
 
 template <class M, class = void>
+struct has_member_names : std::false_type {};
+template <class M>
+struct has_member_names<M, std::void_t<decltype(M::id), decltype(M::name), decltype(M::email)>>
+    : std::true_type {};
+
+template <class M, class = void>
 struct has_members : std::false_type {};
 template <class M>
 struct has_members<M, std::void_t<decltype(M::id), decltype(M::name), decltype(M::email)>>
     : std::bool_constant<std::is_same_v<decltype(M::id), int> &&
                          std::is_same_v<decltype(M::name), std::string> &&
                          std::is_same_v<decltype(M::email), std::optional<std::string>>> {};
+
+// What is wrong with Member's members, in the student's terms.
+template <class M>
+std::string member_types_problem() {
+  if constexpr (!has_member_names<M>::value) {
+    return "Member needs the members id, name and email";
+  } else if constexpr (std::is_same_v<decltype(M::email), std::string>) {
+    return "Member's email is a std::string, so every member would have one (NOT NULL); but a "
+           "member may have given none: the column must accept NULL";
+  } else {
+    return "Member's members: id is the integer key (int), every member has a name (text, NOT "
+           "NULL), and an email may be missing (text that accepts NULL)";
+  }
+}
 
 template <class M, class = void>
 struct has_to_string : std::false_type {};
@@ -184,8 +204,7 @@ std::string member_missing() {
   if constexpr (!has_table<M>::value) {
     return "Member has no table name yet";
   } else if constexpr (!has_members<M>::value) {
-    return "Member needs the members int id, std::string name and std::optional<std::string> "
-           "email (a member may have no email)";
+    return member_types_problem<M>();
   } else if constexpr (!has_fields<M>::value) {
     return "Member has no fields() yet";
   } else if constexpr (!has_to_string<M>::value) {
@@ -201,12 +220,10 @@ std::string member_missing() {
 }
 
 void require_member_model() {
-  const std::string missing = member_missing();
-  if (!missing.empty()) {
-    FAIL("Not checked yet: " << missing
-                             << " (see the check \"your turn: Member's table is "
-                                "members, with id, name and email\"). "
-                             << fix("models/member.hpp", "Your turn"));
+  if (!member_missing().empty()) {
+    FAIL(
+        "Not checked yet: Member is not complete (see the check \"your turn: Member's table is "
+        "members, with id, name and email\").");
   }
 }
 
