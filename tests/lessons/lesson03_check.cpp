@@ -325,7 +325,13 @@ void check_members_without_email() {
             "With the members Grace Hopper (no email), Ada Lovelace, Alan Turing (no email) and "
             "Barbara Liskov, members_without_email(session) must give Alan Turing, Grace "
             "Hopper, in this order. It gave:"
-            << (names.empty() ? " nothing" : names) << "\n"
+            << (names.empty() ? " nothing" : names) << ".\n"
+            << (names.empty() ? "An email that was never given is NULL in the database, not an "
+                                "empty text: see how the lesson text asks for NULL.\n"
+                : names == " Grace Hopper Alan Turing"
+                    ? "The right members, not sorted: the database returns rows in no "
+                      "particular order unless the query asks for one.\n"
+                    : "")
             << fix("models/member.hpp", "Your turn"));
       }
     }
