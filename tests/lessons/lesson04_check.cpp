@@ -298,11 +298,10 @@ TEST_CASE("a later revision adds the column author, which may be NULL", "[lesson
       return;
     }
   }
-  FAIL(
-      "No revision after the first adds the column author to books. Add the author to the "
-      "model (step 6), then make and apply a revision: ./workbook run 04 db migrate -m \"adds "
-      "author to Book\" (step 7). Then run "
-      << rerun());
+  FAIL("No revision after the first adds the column author to books. Add the author to " LESSON_PATH
+       "/models/book.hpp (step 6), then make and apply a revision: ./workbook run 04 "
+       "db migrate -m \"adds author to Book\", ./workbook run 04 db upgrade (step 7). Then run "
+       << rerun() << " (stuck? ./workbook hint 04 6)");
 }
 
 TEST_CASE("db upgrade on an empty database builds the model's schema, and db check agrees",
