@@ -34,15 +34,13 @@ int main() {
 
     if (session.query<Book>().count() == 0) {
       std::vector<Book> books = example_books();
-      // TODO (step 5): save the books: replace the line below with
-      //     session.add_all(books);
-      //     session.commit();
-      //     std::cout << "Added " << books.size() << " books.\n";
+      // TODO (step 5): save the example books through the session, all in one go, make that
+      // permanent, then say how many were added: "Added 2 books."
       throw workbook::NotDoneYet("save the example books in main.cpp (step 5)");
     }
 
-    // TODO (step 6): list every book, one line each: replace the line below with
-    //     for (const Book& book : session.all<Book>()) std::cout << book.to_string() << "\n";
+    // TODO (step 6): load every book through the session and print it, one line each, as the
+    // model describes itself.
     throw workbook::NotDoneYet("list the books in main.cpp (step 6)");
   } catch (const workbook::NotDoneYet& e) {
     return workbook::report(e);

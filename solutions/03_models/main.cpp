@@ -34,17 +34,15 @@ int main() {
 
     if (session.query<Book>().count() == 0) {
       std::vector<Book> books = example_books();
-      // TODO (step 5): save the books: replace the line below with
-      //     session.add_all(books);
-      //     session.commit();
-      //     std::cout << "Added " << books.size() << " books.\n";
+      // TODO (step 5): save the example books through the session, all in one go, make that
+      // permanent, then say how many were added: "Added 2 books."
       session.add_all(books);
       session.commit();
       std::cout << "Added " << books.size() << " books.\n";
     }
 
-    // TODO (step 6): list every book, one line each: replace the line below with
-    //     for (const Book& book : session.all<Book>()) std::cout << book.to_string() << "\n";
+    // TODO (step 6): load every book through the session and print it, one line each, as the
+    // model describes itself.
     for (const Book& book : session.all<Book>()) std::cout << book.to_string() << "\n";
   } catch (const workbook::NotDoneYet& e) {
     return workbook::report(e);

@@ -1,8 +1,9 @@
 // Lesson 04: hello_books with its db commands. The migrations now own the schema:
-//     hello_books db init                          once: makes the migrations folder
-//     hello_books db migrate -m "adds Book model"  after each model change: writes a revision
-//     hello_books db upgrade                       applies the revisions to the database
-// and `hello_books` alone adds the example books when the table is empty and lists every book.
+//     ./workbook run 04 db init                          once: makes the migrations folder
+//     ./workbook run 04 db migrate -m "adds Book model"  after each model change: a revision
+//     ./workbook run 04 db upgrade                       applies the revisions to the database
+// and `./workbook run 04` alone adds the example books when the table is empty and lists every
+// book.
 #include <iostream>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "models/book.hpp"
 #include "orm/cli.hpp"
 #include "orm/orm.hpp"
+#include "workbook/command.hpp"
 #include "workbook/not_done.hpp"
 
 namespace {
@@ -24,8 +26,8 @@ std::vector<Book> example_books() {
   return {ocean, sky};
 }
 
-// What `hello_books` does without a command. No create_all here: the tables come from
-// `hello_books db upgrade`.
+// What the program does without a command. No create_all here: the tables come from
+// `db upgrade`.
 int add_and_list_books(orm::App& app) {
   orm::Session session = app.session();
   if (session.query<Book>().count() == 0) {
@@ -44,12 +46,13 @@ int add_and_list_books(orm::App& app) {
 
 int main(int argc, char** argv) {
   orm::cli::Program program;
-  program.name = "hello_books";
+  program.name = workbook::command_name("hello_books");  // "./workbook run 04" from ./workbook
   program.description = "hello_books: a small library of books (lesson 04: migrations)";
   program.create_app = [] { return create_app(); };
   program.run = add_and_list_books;
   program.migrations_dir = HELLO_BOOKS_MIGRATIONS_DIR;  // this lesson's migrations/ folder
-  // TODO (step 1): hand the command line to the db commands. Replace the three lines below with
-  //     return orm::cli::run(program, argc, argv);
+  // TODO (step 1): hand the command line to the library's command runner. It runs the program
+  // itself (add_and_list_books) when there is no command, and the migration commands for
+  // `db ...`; what it returns is the program's exit code.
   return orm::cli::run(program, argc, argv);
 }

@@ -1,12 +1,14 @@
 // Do not change this file: it checks your work on lesson 04 (label lesson04). Run it with
 // ./workbook check 04.
 //
-// It runs your hello_books program's db commands with your migrations (the lesson folder's
-// migrations/) against fresh, empty databases of its own: upgrade, check, downgrade and upgrade
-// again. Your migrations folder and your hello_books_development database are never changed.
+// It runs your program's db commands with your migrations (the lesson folder's migrations/)
+// against fresh, empty databases of its own: upgrade revision by revision, check, downgrade and
+// upgrade again, with and without rows in books. Your migrations folder and your
+// hello_books_development database are never changed.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,73 +18,232 @@
 #include "orm/orm.hpp"
 #include "test_database.hpp"
 
-using Catch::Matchers::Contains;
+using lesson_check::fix;
 using lesson_check::ProgramRun;
+using lesson_check::rerun;
 
 namespace {
 
 const std::filesystem::path kMigrations = std::filesystem::path(LESSON_DIR) / "migrations";
+// How the student runs the program: its messages name commands this way.
+const char* const kCommand = "./workbook run 04";
 
-// The program's db commands on one database.
+// The program's commands on one database.
 struct Program {
   orm::DatabaseUrl database;
 
   ProgramRun operator()(const std::vector<std::string>& arguments) const {
-    return lesson_check::run_program(LESSON_PROGRAM, arguments,
-                                     {{"DATABASE_URL", database.uri_with_password()}});
+    return lesson_check::run_program(
+        LESSON_PROGRAM, arguments,
+        {{"DATABASE_URL", database.uri_with_password()}, {"WORKBOOK_COMMAND", kCommand}});
   }
 };
+
+std::string command_text(const std::vector<std::string>& arguments) {
+  std::string text = kCommand;
+  for (const auto& argument : arguments) text += " " + argument;
+  return text;
+}
+
+// Step 1 is the door to every other check: without it the program runs no db command.
+void require_db_commands(const Program& program) {
+  const ProgramRun run = program({"db", "--help"});
+  if (run.exit_code == 0 && run.out.find("upgrade") != std::string::npos) return;
+  FAIL(
+      "Not checked yet: the program does not run db commands (step 1; see the check "
+      "\"hello_books hands its command line to the db commands\"). Finish step 1, then run "
+      << rerun());
+}
 
 // A fresh, empty database for this check, and the program on it.
 Program on_empty_database(const std::string& suffix) {
   lesson_check::require_server();
-  return Program{testing_support::scratch_database(suffix)};
+  Program program{testing_support::scratch_database(suffix)};
+  require_db_commands(program);
+  return program;
 }
 
-// Runs a command that must succeed; a failure explains what ran and where to read.
+// Runs a command that must succeed.
 ProgramRun require_success(const Program& program, const std::vector<std::string>& arguments,
-                           const char* see) {
+                           const std::string& what, const std::string& part) {
   const ProgramRun run = program(arguments);
-  INFO(run.describe());
-  INFO(see);
-  REQUIRE(run.exit_code == 0);
+  if (run.exit_code != 0) {
+    FAIL("`" << command_text(arguments) << "` failed " << what << ".\n"
+             << run.describe() << "Read the error, fix the revision it names (" << part
+             << " in " LESSON_TEXT "), then run " << rerun());
+  }
   return run;
 }
 
-// The student's revisions, oldest first; fails with a teaching message when the folder is
-// missing or broken.
-std::vector<orm::migrate::Revision> revisions() {
-  INFO("Your migrations folder: " << kMigrations.string());
-  INFO(
-      "Make it with ./workbook run 04 db init, then ./workbook run 04 db migrate -m \"adds Book "
-      "model\"; " SEE_STEP(2));
-  REQUIRE(std::filesystem::is_directory(kMigrations / "versions"));
+// The student's revisions, oldest first. `first_use`: this check explains a missing folder in
+// full; the others wait for it.
+std::vector<orm::migrate::Revision> revisions(bool first_use = false) {
+  std::string problem;
   std::vector<orm::migrate::Revision> chain;
-  REQUIRE_NOTHROW([&] {
-    const auto scripts = orm::migrate::ScriptDirectory::load(kMigrations, "hello_books");
-    for (const auto* revision : scripts.chain()) chain.push_back(*revision);
-  }());
+  if (!std::filesystem::is_directory(kMigrations / "versions")) {
+    problem = "there is no migrations folder yet (" + kMigrations.string() +
+              "). Make it with ./workbook run 04 db init (step 2)";
+  } else {
+    try {
+      const auto scripts = orm::migrate::ScriptDirectory::load(kMigrations, kCommand);
+      for (const auto* revision : scripts.chain()) chain.push_back(*revision);
+      if (chain.empty()) {
+        problem =
+            "there is no revision yet. Make the first with ./workbook run 04 db migrate -m "
+            "\"adds Book model\" (step 3)";
+      }
+    } catch (const std::exception& e) {
+      problem = std::string("the migrations folder cannot be read: ") + e.what();
+    }
+  }
+  if (!problem.empty()) {
+    if (first_use) FAIL("Your migrations: " << problem << ". Then run " << rerun());
+    FAIL("Not checked yet: " << problem
+                             << " (see the check \"the first revision creates the "
+                                "books table\"). Then run "
+                             << rerun());
+  }
   return chain;
 }
 
-std::vector<std::string> column_names(const orm::DatabaseUrl& url, const std::string& table) {
+// One column as PostgreSQL describes it.
+struct Column {
+  std::string name;
+  std::string type;
+  bool nullable = true;
+  std::optional<std::string> default_sql;
+
+  bool operator==(const Column& other) const {
+    return name == other.name && type == other.type && nullable == other.nullable &&
+           default_sql == other.default_sql;
+  }
+  std::string text() const {
+    return name + " " + type + (nullable ? "" : " NOT NULL") +
+           (default_sql ? " DEFAULT " + *default_sql : "");
+  }
+};
+
+std::vector<Column> columns_of(const orm::DatabaseUrl& url, const std::string& table = "books") {
   orm::Database db(url);
   orm::Session session(db);
-  std::vector<std::string> names;
-  for (const auto& row : session.execute("SELECT column_name FROM information_schema.columns "
-                                         "WHERE table_schema = 'public' AND table_name = $1 "
-                                         "ORDER BY ordinal_position",
-                                         table)) {
-    names.push_back(row[0].as<std::string>());
+  std::vector<Column> columns;
+  for (const auto& row : session.execute(
+           "SELECT c.column_name, format_type(a.atttypid, a.atttypmod), c.is_nullable = 'YES', "
+           "c.column_default FROM information_schema.columns c JOIN pg_attribute a ON "
+           "a.attrelid = to_regclass(c.table_name) AND a.attname = c.column_name "
+           "WHERE c.table_schema = 'public' AND c.table_name = $1 ORDER BY c.ordinal_position",
+           table)) {
+    columns.push_back(
+        {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<bool>(),
+         row[3].is_null() ? std::nullopt : std::optional<std::string>(row[3].as<std::string>())});
   }
+  return columns;
+}
+
+std::string describe(const std::vector<Column>& columns) {
+  std::string text;
+  for (const auto& column : columns) text += "    " + column.text() + "\n";
+  return text.empty() ? "    (no table books)\n" : text;
+}
+
+const Column* find(const std::vector<Column>& columns, const std::string& name) {
+  for (const auto& column : columns) {
+    if (column.name == name) return &column;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> names_of(const std::vector<Column>& columns) {
+  std::vector<std::string> names;
+  for (const auto& column : columns) names.push_back(column.name);
   return names;
 }
 
-bool has_table(const orm::DatabaseUrl& url, const std::string& table) {
-  for (const auto& name : lesson_check::tables_of(url)) {
-    if (name == table) return true;
+std::string joined(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
+  return text.empty() ? "(none)" : text;
+}
+
+// The schema of books after each revision, applied one by one to an empty database of its own
+// (once per check process: several checks ask).
+const std::vector<std::vector<Column>>& walk(const std::vector<orm::migrate::Revision>& chain) {
+  static std::optional<std::vector<std::vector<Column>>> schemas;
+  if (schemas) return *schemas;
+  const Program program = on_empty_database("walk");
+  std::vector<std::vector<Column>> result;
+  for (const auto& revision : chain) {
+    require_success(program, {"db", "upgrade", revision.id},
+                    "on an empty database, at revision " + revision.id + " (" +
+                        revision.path.filename().string() + ")",
+                    "steps 3 to 7");
+    result.push_back(columns_of(program.database));
   }
-  return false;
+  testing_support::drop_scratch_database(program.database.database());
+  schemas = std::move(result);
+  return *schemas;
+}
+
+// Where the Your turn part starts: the last revision whose books has the column author. The
+// `primary` check explains a missing revision; the others wait for it.
+struct Turn {
+  std::vector<orm::migrate::Revision> chain;
+  std::size_t before = 0;  // index of that revision
+};
+
+Turn your_turn(bool primary = false) {
+  Turn turn;
+  turn.chain = revisions();
+  const auto& schemas = walk(turn.chain);
+  std::optional<std::size_t> before;
+  for (std::size_t i = 0; i < schemas.size(); ++i) {
+    if (find(schemas[i], "author") != nullptr) before = i;
+  }
+  if (!before) {
+    FAIL(
+        "Not checked yet: no revision adds the column author (steps 6 and 7; see the check \"a "
+        "later revision adds the column author, which may be NULL\"). Then run "
+        << rerun());
+  }
+  if (*before + 1 == schemas.size()) {
+    if (!primary) {
+      FAIL(
+          "Not checked yet: no revision renames author yet (see the check \"your turn: your "
+          "revision renames author to author_name and keeps every author\").");
+    }
+    FAIL(
+        "No revision after " << turn.chain[*before].id
+                             << " (the newest that has books.author) renames author yet. Change "
+                                "models/book.hpp, write the revision (./workbook run 04 db "
+                                "revision -m \"renames author, adds language\", then its SQL), "
+                                "apply it (./workbook run 04 db upgrade): Your turn in " LESSON_TEXT
+                                ". Then run "
+                             << rerun());
+  }
+  turn.before = *before;
+  return turn;
+}
+
+// Puts two books, with and without an author, into books at the revision `turn.before`, then
+// runs `db upgrade`. The first Your turn check explains a failing upgrade; the others wait for it.
+void upgrade_with_rows(const Program& program, bool primary) {
+  {
+    orm::Database db(program.database);
+    orm::Session session(db);
+    session.execute(
+        "INSERT INTO books (title, description, author) VALUES "
+        "('Ocean Book', 'watr 4evr', 'Ursula K. Le Guin'), ('Sky Book', NULL, NULL)");
+    session.commit();
+  }
+  if (!primary && program({"db", "upgrade"}).exit_code != 0) {
+    FAIL(
+        "Not checked yet: `./workbook run 04 db upgrade` fails when books has rows (see the check "
+        "\"your turn: your revision renames author to author_name and keeps every author\").");
+  }
+  require_success(program, {"db", "upgrade"},
+                  "on a database at the revision before yours, whose books table has two rows "
+                  "(Ocean Book by Ursula K. Le Guin, Sky Book without an author)",
+                  "Your turn");
 }
 
 }  // namespace
@@ -92,145 +253,318 @@ TEST_CASE("the workbook's PostgreSQL server answers", "[lesson04]") {
 }
 
 TEST_CASE("hello_books hands its command line to the db commands", "[lesson04]") {
-  const Program program = on_empty_database("cli");
+  lesson_check::require_server();
+  const Program program{testing_support::scratch_database("cli")};
   const ProgramRun run = program({"db", "--help"});
-  INFO(run.describe());
-  INFO(
-      "Expected: `hello_books db --help` lists the db commands (init, migrate, upgrade, ...) and "
-      "exits with 0. main() must end with: return orm::cli::run(program, argc, argv);");
-  INFO(SEE_STEP(1));
-  REQUIRE(run.exit_code == 0);
-  CHECK_THAT(run.out, Contains("upgrade"));
-  CHECK_THAT(run.out, Contains("migrate"));
+  if (run.not_done()) FAIL(lesson_check::not_finished(run, "hello_books", true));
+  if (run.exit_code != 0 || run.out.find("upgrade") == std::string::npos ||
+      run.out.find("migrate") == std::string::npos) {
+    FAIL(
+        "`./workbook run 04 db --help` must list the db commands (init, migrate, upgrade, ...) "
+        "and exit with 0.\n"
+        << run.describe() << fix("main.cpp", "step 1"));
+  }
 }
 
 TEST_CASE("the first revision creates the books table", "[lesson04]") {
-  const auto chain = revisions();
-  INFO(
-      "Expected at least one revision, made by: ./workbook run 04 db migrate -m \"adds Book "
-      "model\"");
-  INFO(SEE_STEP(3));
-  REQUIRE(chain.size() >= 1);
   const Program program = on_empty_database("first");
-  INFO("The first revision, " << chain.front().path.string()
-                              << ", applied alone to an empty database must create books.");
-  require_success(program, {"db", "upgrade", chain.front().id}, SEE_STEP(4));
-  CHECK(has_table(program.database, "books"));
+  const auto chain = revisions(true);
+  require_success(program, {"db", "upgrade", chain.front().id},
+                  "on an empty database, with only the first revision", "step 3");
+  const auto columns = columns_of(program.database);
+  if (names_of(columns) != std::vector<std::string>{"id", "title", "description"}) {
+    FAIL("The first revision, " << chain.front().path.filename().string()
+                                << ", applied to an empty database, must create books(id, "
+                                   "title, description) as lesson 03's model. It gives:\n"
+                                << describe(columns)
+                                << "Was books still there from lesson 03 when you ran db "
+                                   "migrate? See step 0, then make the revisions again.");
+  }
 }
 
-TEST_CASE("Book has an author column that may be NULL", "[lesson04]") {
-  INFO(
-      "models/book.hpp needs the member std::optional<std::string> author; and, in fields(), "
-      "v(author, \"author\");");
-  INFO(SEE_STEP(6));
-  REQUIRE_NOTHROW(orm::table_info<Book>());
-  const orm::ColumnInfo* author = orm::table_info<Book>().find("author");
-  const bool book_has_author = author != nullptr;
-  REQUIRE(book_has_author);
-  CHECK(author->sql_type == "text");
-  CHECK(author->nullable);
-}
-
-TEST_CASE("the migrations hold at least two revisions, the last one after the model change",
-          "[lesson04]") {
+TEST_CASE("a later revision adds the column author, which may be NULL", "[lesson04]") {
+  lesson_check::require_server();
+  require_db_commands(Program{testing_support::test_database()});
   const auto chain = revisions();
-  std::string listing;
-  for (const auto& revision : chain)
-    listing += "    " + revision.id + " " + revision.message + "\n";
-  INFO("Your revisions, oldest first:\n" << listing);
-  INFO(
-      "Expected two or more: \"adds Book model\", then the one for the author column, made by "
-      "./workbook run 04 db migrate -m \"adds author to Book\"");
-  INFO(SEE_STEP(7));
-  CHECK(chain.size() >= 2);
+  const auto& schemas = walk(chain);
+  for (std::size_t i = 1; i < schemas.size(); ++i) {
+    if (const Column* author = find(schemas[i], "author")) {
+      if (author->type != "text" || !author->nullable) {
+        FAIL("Revision " << chain[i].id << " adds books.author as " << author->text()
+                         << "; it must be text that may be NULL (the books stored before have no "
+                            "author): a std::optional<std::string> member. "
+                         << fix("models/book.hpp", "step 6"));
+      }
+      return;
+    }
+  }
+  FAIL("No revision after the first adds the column author to books. Add the author to " LESSON_PATH
+       "/models/book.hpp (step 6), then make and apply a revision: ./workbook run 04 "
+       "db migrate -m \"adds author to Book\", ./workbook run 04 db upgrade (step 7). Then run "
+       << rerun() << " (stuck? ./workbook hint 04 6)");
 }
 
 TEST_CASE("db upgrade on an empty database builds the model's schema, and db check agrees",
           "[lesson04]") {
-  const auto chain = revisions();
-  REQUIRE_FALSE(chain.empty());
   const Program program = on_empty_database("upgrade");
-  require_success(program, {"db", "upgrade"}, SEE_STEP(4));
-
-  INFO(
-      "After `hello_books db upgrade` on an empty database the tables must match the model "
-      "(Book with id, title, description, author). If db check reports differences, your model "
-      "changed after the last revision: run ./workbook run 04 db migrate -m \"...\" again.");
-  INFO(SEE_STEP(7));
+  const auto chain = revisions();
+  require_success(program, {"db", "upgrade"}, "on an empty database", "step 4");
   const ProgramRun check = program({"db", "check"});
-  INFO(check.describe());
-  CHECK(check.exit_code == 0);
-  CHECK(column_names(program.database, "books") ==
-        std::vector<std::string>{"id", "title", "description", "author"});
-
+  if (check.exit_code != 0) {
+    FAIL(
+        "After `./workbook run 04 db upgrade` on an empty database, the tables differ from the "
+        "model (db check's findings below). Either the model changed after your newest "
+        "revision: make a revision for the change (./workbook run 04 db migrate -m \"...\", or "
+        "by hand); or a revision builds something other than what models/book.hpp says: fix "
+        "its SQL in "
+        << LESSON_PATH "/migrations/versions. Then run " << rerun() << "\n"
+        << check.describe());
+  }
+  std::vector<std::string> model;
+  for (const auto& column : orm::table_info<Book>().columns) model.push_back(column.name);
+  const auto live = names_of(columns_of(program.database));
+  if (live != model) {
+    FAIL("After db upgrade, books has the columns " << joined(live) << "; the model lists "
+                                                    << joined(model) << " (in this order). "
+                                                    << fix("models/book.hpp", "step 6"));
+  }
   const ProgramRun current = program({"db", "current"});
-  INFO(current.describe());
-  CHECK(current.exit_code == 0);
-  CHECK_THAT(current.out, Contains(chain.back().id));
-
   orm::Database db(program.database);
   orm::Session session(db);
   const auto applied = session.execute("SELECT count(*) FROM migration_history")[0][0].as<int>();
-  CHECK(applied == static_cast<int>(chain.size()));
+  if (current.out.find(chain.back().id) == std::string::npos ||
+      applied != static_cast<int>(chain.size())) {
+    FAIL("After db upgrade the database must be at your newest revision, "
+         << chain.back().id << ", with one migration_history row per revision (" << chain.size()
+         << "); there are " << applied << ".\n"
+         << current.describe());
+  }
 }
 
 TEST_CASE("db downgrade base removes books, and db upgrade brings it back", "[lesson04]") {
-  REQUIRE_FALSE(revisions().empty());
   const Program program = on_empty_database("base");
-  require_success(program, {"db", "upgrade"}, SEE_STEP(4));
-  require_success(program, {"db", "downgrade", "base"}, SEE_STEP(8));
-  {
-    INFO(
-        "After `db downgrade base` every revision is undone: the books table must be gone. "
-        "Each revision's downgrade section must undo its upgrade.");
-    INFO(SEE_STEP(8));
-    CHECK_FALSE(has_table(program.database, "books"));
+  const auto chain = revisions();
+  require_success(program, {"db", "upgrade"}, "on an empty database", "step 4");
+  const auto built = columns_of(program.database);
+  // A Your turn revision whose downgrade does not restore what the author revision expects makes
+  // that older downgrade fail: that cause has its own check.
+  const auto& schemas = walk(chain);
+  std::size_t author = schemas.size();
+  for (std::size_t i = 0; i < schemas.size(); ++i) {
+    if (find(schemas[i], "author") != nullptr) author = i;
   }
-  require_success(program, {"db", "upgrade"}, SEE_STEP(8));
-  const ProgramRun check = program({"db", "check"});
-  INFO(check.describe());
-  INFO(SEE_STEP(8));
-  CHECK(check.exit_code == 0);
+  if (author + 1 < schemas.size()) {
+    const ProgramRun back = program({"db", "downgrade", chain[author].id});
+    if (back.exit_code != 0 || !(columns_of(program.database) == schemas[author])) {
+      FAIL(
+          "Not checked yet: your revision's downgrade does not restore the table it started "
+          "from (see the check \"your turn: downgrading your revision restores the schema "
+          "before it, with the authors\").");
+    }
+  }
+  const ProgramRun down = program({"db", "downgrade", "base"});
+  if (down.exit_code != 0) {
+    FAIL(
+        "`./workbook run 04 db downgrade base` failed. It runs every downgrade, newest first; the "
+        "error names the revision whose downgrade failed: does it undo exactly what its upgrade "
+        "did?\n"
+        << down.describe() << "Fix that revision in " LESSON_PATH "/migrations/versions (step 8 "
+        << "in " LESSON_TEXT "), then run " << rerun());
+  }
+  if (!columns_of(program.database).empty()) {
+    FAIL(
+        "After `./workbook run 04 db downgrade base` every revision is undone, so the table "
+        "books must be gone; it is still there. Each revision's downgrade section must undo its "
+        "upgrade (the first one drops books). Fix the revision files in "
+        << LESSON_PATH "/migrations/versions, then run " << rerun());
+  }
+  require_success(program, {"db", "upgrade"}, "after db downgrade base", "step 8");
+  const auto again = columns_of(program.database);
+  if (!(again == built)) {
+    FAIL("Upgrade, downgrade base and upgrade again must give the same table. The first time:\n"
+         << describe(built) << "the second time:\n"
+         << describe(again)
+         << "A downgrade must undo exactly its upgrade. Fix the revision files in "
+         << LESSON_PATH "/migrations/versions, then run " << rerun());
+  }
 }
 
-TEST_CASE("db downgrade undoes the newest revision, db upgrade applies it again", "[lesson04]") {
-  const auto chain = revisions();
-  REQUIRE(chain.size() >= 2);
+TEST_CASE("db downgrade undoes the author revision, db upgrade applies it again", "[lesson04]") {
   const Program program = on_empty_database("step");
-  require_success(program, {"db", "upgrade"}, SEE_STEP(4));
-  require_success(program, {"db", "downgrade"}, SEE_STEP(8));
-  {
-    const ProgramRun current = program({"db", "current"});
-    INFO(current.describe());
-    INFO("After one `db downgrade` the database is at the revision before the newest, "
-         << chain[chain.size() - 2].id);
-    INFO(SEE_STEP(8));
-    CHECK_THAT(current.out, Contains(chain[chain.size() - 2].id));
-    CHECK(has_table(program.database, "books"));
+  const auto chain = revisions();
+  const auto& schemas = walk(chain);
+  std::size_t author = 0;
+  while (author < schemas.size() && find(schemas[author], "author") == nullptr) ++author;
+  if (author == 0 || author == schemas.size()) {
+    FAIL(
+        "Not checked yet: no revision after the first adds books.author (steps 6 and 7; see the "
+        "check \"a later revision adds the column author, which may be NULL\").");
   }
-  require_success(program, {"db", "upgrade"}, SEE_STEP(8));
-  const ProgramRun check = program({"db", "check"});
-  INFO(check.describe());
-  INFO(SEE_STEP(8));
-  CHECK(check.exit_code == 0);
-  CHECK(column_names(program.database, "books") ==
-        std::vector<std::string>{"id", "title", "description", "author"});
+  const std::string& with_author = chain[author].id;
+  const std::string& previous = chain[author - 1].id;
+  require_success(program, {"db", "upgrade", with_author}, "on an empty database", "step 7");
+  require_success(program, {"db", "downgrade"}, "one revision back from " + with_author, "step 8");
+  const ProgramRun current = program({"db", "current"});
+  if (current.out.find(previous) == std::string::npos ||
+      find(columns_of(program.database), "author") != nullptr) {
+    FAIL("After one `./workbook run 04 db downgrade` from "
+         << with_author << " the database must be at the revision before it, " << previous
+         << ", and books must have no author column. The revision's downgrade section must undo "
+            "its upgrade. books has:\n"
+         << describe(columns_of(program.database)) << current.describe()
+         << "Fix the revision file in " LESSON_PATH "/migrations/versions, then run " << rerun());
+  }
+  require_success(program, {"db", "upgrade", with_author}, "after db downgrade", "step 8");
+  const auto again = columns_of(program.database);
+  if (!(again == schemas[author])) {
+    FAIL("Downgrade and upgrade again must give the same table. Before:\n"
+         << describe(schemas[author]) << "after:\n"
+         << describe(again) << "The revision's downgrade must undo exactly its upgrade.");
+  }
 }
 
 TEST_CASE("hello_books adds and lists books in the migrated table", "[lesson04]") {
-  REQUIRE_FALSE(revisions().empty());
   const Program program = on_empty_database("run");
-  require_success(program, {"db", "upgrade"}, SEE_STEP(4));
+  revisions();
+  require_success(program, {"db", "upgrade"}, "on an empty database", "step 4");
   const ProgramRun run = program({});
-  INFO(run.describe());
-  INFO(
-      "Expected: `hello_books` with no command adds the two example books to the table the "
-      "migrations made and lists them:\n    Added 2 books.\n    1: Ocean Book. Description: watr "
-      "4evr\n    2: Sky Book. Description: (none)");
-  INFO(SEE_STEP(5));
-  REQUIRE(run.exit_code == 0);
-  CHECK(run.out ==
-        "Added 2 books.\n1: Ocean Book. Description: watr 4evr\n2: Sky Book. Description: "
-        "(none)\n");
-  CHECK(run.err.empty());
+  const std::string expected =
+      "Added 2 books.\n1: Ocean Book. Description: watr 4evr\n2: Sky Book. Description: (none)\n";
+  if (run.exit_code != 0 || run.out != expected || !run.err.empty()) {
+    FAIL(
+        "`./workbook run 04` with no command must add the two example books to the table the "
+        "migrations made and list them, exactly:\n"
+        << "    Added 2 books.\n    1: Ocean Book. Description: watr 4evr\n"
+        << "    2: Sky Book. Description: (none)\n"
+        << run.describe()
+        << "An error about a column means the model and the migrations differ: see the check "
+           "about db check.");
+  }
+}
+
+TEST_CASE("your turn: your revision renames author to author_name and keeps every author",
+          "[lesson04]") {
+  const Program program = on_empty_database("rename");
+  const Turn turn = your_turn(true);
+  require_success(program, {"db", "upgrade", turn.chain[turn.before].id},
+                  "on an empty database, up to the revision with books.author", "Your turn");
+  upgrade_with_rows(program, true);
+  const auto columns = columns_of(program.database);
+  if (find(columns, "author") != nullptr || find(columns, "author_name") == nullptr) {
+    FAIL("After your revision, books must have author_name instead of author. It has:\n"
+         << describe(columns) << fix("migrations/versions/ (your revision)", "Your turn"));
+  }
+  orm::Database db(program.database);
+  orm::Session session(db);
+  const auto rows = session.execute("SELECT title, author_name FROM books ORDER BY id");
+  const bool kept = rows.size() == 2 && !rows[0][1].is_null() &&
+                    rows[0][1].as<std::string>() == "Ursula K. Le Guin" && rows[1][1].is_null();
+  if (!kept) {
+    FAIL(
+        "The authors were lost: before your revision Ocean Book's author was Ursula K. Le Guin; "
+        "after it, author_name must hold the same (a rename keeps the data, a drop and an add do "
+        "not). "
+        << fix("migrations/versions/ (your revision)", "Your turn"));
+  }
+}
+
+TEST_CASE("your turn: language is NOT NULL, old books are in English, no default is left",
+          "[lesson04]") {
+  const Program program = on_empty_database("language");
+  const Turn turn = your_turn();
+  require_success(program, {"db", "upgrade", turn.chain[turn.before].id},
+                  "on an empty database, up to the revision with books.author", "Your turn");
+  upgrade_with_rows(program, false);
+  const auto columns = columns_of(program.database);
+  const Column* language = find(columns, "language");
+  if (language == nullptr) {
+    FAIL("After your revision books must have the column language. It has:\n"
+         << describe(columns) << fix("migrations/versions/ (your revision)", "Your turn"));
+  }
+  if (program({"db", "check"}).exit_code != 0) {
+    FAIL(
+        "Not checked yet: the tables your migrations build differ from the model (see the "
+        "check \"db upgrade on an empty database builds the model's schema, and db check "
+        "agrees\").");
+  }
+  if (language->type != "text" || language->nullable || language->default_sql) {
+    FAIL(
+        "books.language must be text NOT NULL without a default (the model, not the database, "
+        "gives new books their language). It is:\n    "
+        << language->text() << "\n"
+        << fix("models/book.hpp and your revision", "Your turn"));
+  }
+  orm::Database db(program.database);
+  orm::Session session(db);
+  const auto english =
+      session.execute("SELECT count(*) FROM books WHERE language = 'en'")[0][0].as<int>();
+  if (english != 2) {
+    FAIL("The two books stored before your revision must have the language 'en'; "
+         << english << " of them have. "
+         << fix("migrations/versions/ (your revision)", "Your turn"));
+  }
+  // New books from the program get their language from the model.
+  session.execute("DELETE FROM books");
+  session.commit();
+  const ProgramRun run = program({});
+  const auto new_english =
+      session.execute("SELECT count(*) FROM books WHERE language = 'en'")[0][0].as<int>();
+  if (run.exit_code != 0 || new_english != 2) {
+    FAIL(
+        "`./workbook run 04` on an empty books table must add the two example books in "
+        "English: Book's language starts as \"en\" in C++.\n"
+        << run.describe() << fix("models/book.hpp", "Your turn"));
+  }
+}
+
+TEST_CASE("your turn: downgrading your revision restores the schema before it, with the authors",
+          "[lesson04]") {
+  const Program program = on_empty_database("restore");
+  const Turn turn = your_turn();
+  const std::string& before_id = turn.chain[turn.before].id;
+  require_success(program, {"db", "upgrade", before_id},
+                  "on an empty database, up to the revision with books.author", "Your turn");
+  const auto before = columns_of(program.database);
+  upgrade_with_rows(program, false);
+  {
+    orm::Database db(program.database);
+    orm::Session session(db);
+    const auto kept =
+        session.execute(
+                   "SELECT count(*) FROM information_schema.columns WHERE table_name = 'books' AND "
+                   "column_name = 'author_name'")[0][0]
+                .as<int>() == 1 &&
+        session.execute(
+                   "SELECT count(*) FROM books WHERE author_name = "
+                   "'Ursula K. Le Guin'")[0][0]
+                .as<int>() == 1;
+    if (!kept) {
+      FAIL(
+          "Not checked yet: your upgrade does not keep the authors in author_name (see the check "
+          "\"your turn: your revision renames author to author_name and keeps every "
+          "author\").");
+    }
+  }
+  require_success(program, {"db", "downgrade", before_id},
+                  "from your revision back to " + before_id, "Your turn");
+  const auto after = columns_of(program.database);
+  if (!(after == before)) {
+    FAIL("Downgrading your revision must give back the table exactly as it was at "
+         << before_id << ". Before your revision:\n"
+         << describe(before) << "after upgrade and downgrade:\n"
+         << describe(after)
+         << "The downgrade undoes each statement of the upgrade, in reverse order. "
+         << fix("migrations/versions/ (your revision)", "Your turn"));
+  }
+  orm::Database db(program.database);
+  orm::Session session(db);
+  const auto rows = session.execute("SELECT author FROM books ORDER BY id");
+  if (rows.size() != 2 || rows[0][0].is_null() ||
+      rows[0][0].as<std::string>() != "Ursula K. Le Guin") {
+    FAIL(
+        "After the downgrade, Ocean Book's author must be Ursula K. Le Guin again: the "
+        "downgrade must rename the column back, not drop it and add it again. "
+        << fix("migrations/versions/ (your revision)", "Your turn"));
+  }
+  require_success(program, {"db", "upgrade"}, "after your revision's downgrade", "Your turn");
 }

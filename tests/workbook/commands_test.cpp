@@ -134,6 +134,51 @@ TEST_CASE("hint shows one more hint each time, --all shows every hint", "[hint]"
   CHECK_THAT(other.out, Contains("1. Only hint."));
 }
 
+TEST_CASE("hint goes step by step: the first step not seen, or the step asked for", "[hint]") {
+  const Project project("hint_steps");
+  workbook::write_file((project.root / "lessons/lessons.json").string(), R"({"lessons": [
+    {"number": "01", "directory": "01_first", "title": "The first lesson", "program": "first",
+     "hints": [{"step": "2", "hints": ["Two, nudge.", "Two, code:\nline 2"]},
+               {"step": "your turn", "hints": ["Turn, nudge.", "Turn, API.", "Turn, code."]}]}
+  ]})");
+  auto first = project.tool({"hint", "01"});
+  INFO(describe(first));
+  REQUIRE(first.exit_code == 0);
+  CHECK_THAT(first.out, Contains("Step 2\n    1. Two, nudge."));
+  CHECK_THAT(first.out, Contains("Step 2: hint 1 of 2. Still stuck? ./workbook hint 01 2"));
+  CHECK_THAT(first.out, Contains("./workbook hint 01 STEP (STEP: 2 or your-turn)"));
+  CHECK_THAT(first.out, !Contains("Turn, nudge."));
+
+  auto turn = project.tool({"hint", "01", "your-turn"});  // another step, on request
+  INFO(describe(turn));
+  CHECK_THAT(turn.out, Contains("Your turn\n    1. Turn, nudge."));
+  CHECK_THAT(turn.out, !Contains("Two, nudge."));
+  CHECK_THAT(turn.out,
+             Contains("Your turn: hint 1 of 3. Still stuck? ./workbook hint 01 your-turn"));
+
+  auto second = project.tool({"hint", "01"});  // step 2 still has a hint not seen
+  INFO(describe(second));
+  CHECK_THAT(second.out, Contains("    2. Two, code:\n       line 2\n"));  // lined up
+  CHECK_THAT(second.out, Contains("That is every hint for Step 2."));
+
+  auto next = project.tool({"hint", "01"});  // then the next step, where it was left
+  INFO(describe(next));
+  CHECK_THAT(next.out, Contains("2. Turn, API."));
+  CHECK_THAT(next.out, !Contains("Turn, code."));
+
+  auto unknown = project.tool({"hint", "01", "7"});
+  INFO(describe(unknown));
+  CHECK(unknown.exit_code == 64);
+  CHECK(unknown.err == "error: lesson 01 has no hints for step '7': use 2 or your-turn\n");
+
+  // reset forgets the steps' hints too
+  workbook::write_file((project.root / "lessons/01_first/main.cpp").string(), "// my work\n");
+  REQUIRE(project.tool({"reset", "01", "--yes"}).exit_code == 0);
+  auto again = project.tool({"hint", "01"});
+  INFO(describe(again));
+  CHECK_THAT(again.out, Contains("Step 2: hint 1 of 2"));
+}
+
 TEST_CASE("an unknown lesson is a one-line error naming the lessons there are", "[errors]") {
   const Project project("unknown");
   for (const std::vector<std::string>& args :
@@ -380,6 +425,19 @@ TEST_CASE("run hands every argument after the lesson to the lesson's program", "
   CHECK(result.exit_code == 0);
   CHECK(result.out == "db migrate -m adds Book model --help\n");  // /bin/echo stands in for it
   CHECK(result.err.empty());
+}
+
+TEST_CASE("run tells the lesson's program how the student runs it", "[run]") {
+  // The program's advice then names `./workbook run 01 ...` (lessons/support/workbook/command.hpp).
+  const Project project("run_command", true);
+  const std::string tree = (project.build / "workbook-tool.json").string();
+  std::string json = workbook::read_file(tree);
+  json.replace(json.find("/bin/echo"), std::string("/bin/echo").size(), "/usr/bin/printenv");
+  workbook::write_file(tree, json);
+  const auto result = project.tool({"--no-build", "run", "01", "WORKBOOK_COMMAND"});
+  INFO(describe(result));
+  CHECK(result.exit_code == 0);
+  CHECK(result.out == "./workbook run 01\n");
 }
 
 TEST_CASE("a lesson that does not compile shows the first compiler error and its file", "[build]") {

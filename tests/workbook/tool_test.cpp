@@ -323,10 +323,41 @@ TEST_CASE("hints come one more at a time, in the order of lessons.json", "[hints
   auto log = workbook::HintLog::load(path);  // remembered between runs
   CHECK(log.revealed("03") == 2);
   CHECK(log.reveal("03", 3, false) == 3);
-  CHECK(log.reveal("03", 3, false) == 3);  // never past the last
-  CHECK(log.reveal("01", 2, true) == 2);   // --all
+  CHECK(log.reveal("03", 3, false) == 3);    // never past the last
+  CHECK(log.reveal("01", 2, true) == 2);     // --all
+  CHECK(log.reveal("03:2", 2, false) == 1);  // a step of lesson 03
+  CHECK(log.reveal("030:2", 2, false) == 1);
   log.forget("03");
   CHECK(log.revealed("03") == 0);
+  CHECK(log.revealed("03:2") == 0);   // its steps go too
+  CHECK(log.revealed("030:2") == 1);  // not another lesson's
+}
+
+TEST_CASE("lessons.json: hints grouped by step", "[lessons]") {
+  const auto catalog = workbook::Catalog::parse(
+      R"({"lessons": [{"number": "01", "directory": "01_create_db", "title": "Create",
+        "program": "p", "hints": [{"step": "2", "hints": ["a", "b"]},
+                                  {"step": "your turn", "hints": ["c"]}]}]})",
+      "lessons.json");
+  const workbook::Lesson& lesson = catalog.lessons().at(0);
+  REQUIRE(lesson.hint_steps.size() == 2);
+  CHECK(lesson.hint_steps[0].step == "2");
+  CHECK(lesson.hint_steps[1].hints == std::vector<std::string>{"c"});
+  CHECK(lesson.hints == std::vector<std::string>{"a", "b", "c"});  // all, step after step
+  REQUIRE(lesson.hint_step("your-turn") != nullptr);
+  CHECK(lesson.hint_step("Your Turn") == &lesson.hint_steps[1]);
+  CHECK(lesson.hint_step("3") == nullptr);
+
+  CHECK_THROWS_WITH(
+      workbook::Catalog::parse(R"({"lessons": [{"number": "01", "directory": "d", "title": "t",
+        "program": "p", "hints": [{"step": "2", "hints": []}]}]})",
+                               "x.json"),
+      "x.json, lesson 1: a hint step needs a \"step\" name and \"hints\"");
+  CHECK_THROWS_WITH(
+      workbook::Catalog::parse(R"({"lessons": [{"number": "01", "directory": "d", "title": "t",
+        "program": "p", "hints": [3]}]})",
+                               "x.json"),
+      "x.json, lesson 1: \"hints\" must list strings or {\"step\": ..., \"hints\": [...]}");
 }
 
 TEST_CASE("lessons.json: lessons by number or folder, clear errors", "[lessons]") {

@@ -43,8 +43,9 @@ int progress(Context& context, bool watching = false);
 int check(Context& context, const std::string& key, bool solution);
 /// `./workbook list`: the lessons, their files and their last known state.
 int list(Context& context);
-/// `./workbook hint NN [--all]`: one more hint each time, or all of them.
-int hint(Context& context, const std::string& key, bool all);
+/// `./workbook hint NN [STEP] [--all]`: one more hint of a step each time (without STEP: of the
+/// first step with hints not seen yet), or every hint.
+int hint(Context& context, const std::string& key, const std::string& step, bool all);
 /// `./workbook watch`: progress again each time a file in lessons/ is saved.
 int watch(Context& context);
 /// `./workbook reset NN [--yes]`: restores a lesson's starter from git, after a backup.

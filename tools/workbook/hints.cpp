@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 
 #include <nlohmann/json.hpp>
 
@@ -34,7 +35,11 @@ int HintLog::revealed(const std::string& lesson) const {
 }
 
 void HintLog::forget(const std::string& lesson) {
-  revealed_.erase(lesson);
+  // The lesson's own count and its steps' ("03:2", "03:your turn").
+  for (auto it = revealed_.begin(); it != revealed_.end();) {
+    const bool of_lesson = it->first == lesson || it->first.rfind(lesson + ":", 0) == 0;
+    it = of_lesson ? revealed_.erase(it) : std::next(it);
+  }
 }
 
 void HintLog::save() const {

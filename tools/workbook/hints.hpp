@@ -6,10 +6,11 @@
 
 namespace workbook {
 
-/// How many hints of each lesson the student has seen, kept in .workbook/hints.json.
+/// How many hints of each lesson (or of each step of a lesson, keyed "03:2") the student has
+/// seen, kept in .workbook/hints.json.
 ///
-/// `./workbook hint 03` shows the hints seen so far plus the next one; `--all` shows all of
-/// them. The order is the order in lessons.json, from a nudge to nearly the answer.
+/// `./workbook hint 03 [STEP]` shows the hints of a step seen so far plus the next one; `--all`
+/// shows all of them. The order is the order in lessons.json, from a nudge to the code.
 ///
 /// @code
 /// auto seen = workbook::HintLog::load(".workbook/hints.json");
@@ -26,7 +27,7 @@ class HintLog {
   int reveal(const std::string& lesson, int available, bool all);
   /// How many hints of `lesson` were revealed.
   int revealed(const std::string& lesson) const;
-  /// Forgets what was revealed for `lesson` (after `./workbook reset`).
+  /// Forgets what was revealed for `lesson` and its steps (after `./workbook reset`).
   void forget(const std::string& lesson);
 
   /// Writes the log back. Throws std::runtime_error when the file cannot be written.

@@ -1,5 +1,6 @@
 #include "lessons.hpp"
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -23,6 +24,43 @@ std::vector<std::string> string_list(const nlohmann::json& object, const char* k
     values.push_back(value.get<std::string>());
   }
   return values;
+}
+
+// "hints": plain strings (one step without a name), or {"step": NAME, "hints": [...]} groups.
+std::vector<HintStep> hint_steps(const nlohmann::json& object, const std::string& where) {
+  std::vector<HintStep> steps;
+  const auto it = object.find("hints");
+  if (it == object.end()) return steps;
+  if (!it->is_array()) throw std::runtime_error(where + ": \"hints\" must be a list");
+  for (const auto& value : *it) {
+    if (value.is_string()) {
+      if (steps.empty() || !steps.back().step.empty()) steps.emplace_back();
+      steps.back().hints.push_back(value.get<std::string>());
+    } else if (value.is_object() && value.contains("step") && value["step"].is_string()) {
+      HintStep step;
+      step.step = value["step"].get<std::string>();
+      step.hints = string_list(value, "hints", where + ", hints of step " + step.step);
+      if (step.step.empty() || step.hints.empty()) {
+        throw std::runtime_error(where + ": a hint step needs a \"step\" name and \"hints\"");
+      }
+      steps.push_back(std::move(step));
+    } else {
+      throw std::runtime_error(
+          where + ": \"hints\" must list strings or {\"step\": ..., \"hints\": [...]}");
+    }
+  }
+  return steps;
+}
+
+// "Your turn" -> "yourturn": how step names are compared.
+std::string step_key(const std::string& name) {
+  std::string key;
+  for (const char c : name) {
+    if (c != ' ' && c != '-' && c != '_') {
+      key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  return key;
 }
 
 std::string required_string(const nlohmann::json& object, const char* key,
@@ -76,10 +114,20 @@ Catalog Catalog::parse(const std::string& text, const std::string& origin) {
     lesson.summary = entry.value("summary", "");
     lesson.edit = string_list(entry, "edit", where);
     lesson.generated = string_list(entry, "generated", where);
-    lesson.hints = string_list(entry, "hints", where);
+    lesson.hint_steps = hint_steps(entry, where);
+    for (const auto& step : lesson.hint_steps) {
+      lesson.hints.insert(lesson.hints.end(), step.hints.begin(), step.hints.end());
+    }
     catalog.lessons_.push_back(lesson);
   }
   return catalog;
+}
+
+const HintStep* Lesson::hint_step(const std::string& name) const {
+  for (const auto& step : hint_steps) {
+    if (!step.step.empty() && step_key(step.step) == step_key(name)) return &step;
+  }
+  return nullptr;
 }
 
 const Lesson* Catalog::find(const std::string& key) const {

@@ -8,6 +8,13 @@
 
 namespace workbook {
 
+/// The hints of one step of a lesson, from a nudge to the code (lessons.json:
+/// `{"step": "2", "hints": [...]}`).
+struct HintStep {
+  std::string step;                ///< "2", "your turn"; empty when the hints name no step
+  std::vector<std::string> hints;  ///< in the order they are revealed
+};
+
 /// One lesson, as lessons/lessons.json describes it.
 struct Lesson {
   std::string number;     ///< "01"
@@ -17,7 +24,12 @@ struct Lesson {
   std::vector<std::string> edit;  ///< the files the student edits, relative to the lesson folder
   std::vector<std::string> generated;  ///< folders the student's commands create (e.g. migrations)
   std::string summary;
-  std::vector<std::string> hints;
+  std::vector<std::string> hints;    ///< every hint, step after step
+  std::vector<HintStep> hint_steps;  ///< the same hints by step
+
+  /// The step called `name` ("2", "your-turn": case, spaces and hyphens do not matter), or
+  /// nullptr.
+  const HintStep* hint_step(const std::string& name) const;
 };
 
 /// Every lesson, in order.

@@ -5,7 +5,7 @@
 //
 //   ./workbook                     progress through the lessons and the next step
 //   ./workbook check NN            every check of lesson NN (--solution: of its solution)
-//   ./workbook list | hint NN | watch | reset NN | run NN [args...]
+//   ./workbook list | hint NN [STEP] | watch | reset NN | run NN [args...]
 //   ./workbook grade PATH          every check of a student's checkout (instructors)
 //
 // Exit codes: see workbook::Exit in commands.hpp.
@@ -67,6 +67,10 @@ int main(int argc, char** argv) {
   auto* hint = app.add_subcommand(
       "hint", "One more hint for a lesson each time you ask (the hints come from lessons.json)");
   hint->add_option("lesson", lesson, "The lesson")->required();
+  std::string step;
+  hint->add_option("step", step,
+                   "The step of the lesson text: 2, your-turn (default: the first step with hints "
+                   "not seen yet)");
   hint->add_flag("--all", all, "Every hint at once");
 
   auto* watch = app.add_subcommand("watch", "Check again each time you save a file in lessons/");
@@ -125,7 +129,7 @@ int main(int argc, char** argv) {
     if (no_build) context.options.build = false;
     if (*check) return workbook::check(context, lesson, solution);
     if (*list) return workbook::list(context);
-    if (*hint) return workbook::hint(context, lesson, all);
+    if (*hint) return workbook::hint(context, lesson, step, all);
     if (*watch) return workbook::watch(context);
     if (*reset) return workbook::reset(context, lesson, yes);
     if (*run) return workbook::run(context, lesson, program_args);

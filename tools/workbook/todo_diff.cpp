@@ -85,6 +85,15 @@ std::vector<std::string> split_lines(const std::string& text) {
   return lines;
 }
 
+std::vector<std::size_t> added_lines(const std::vector<std::string>& lesson,
+                                     const std::vector<std::string>& solution) {
+  std::vector<std::size_t> added;
+  for (const Hunk& hunk : diff(lesson, solution)) {
+    for (std::size_t k = hunk.b_begin; k < hunk.b_end; ++k) added.push_back(k);
+  }
+  return added;
+}
+
 std::vector<DiffProblem> misplaced_changes(const std::vector<std::string>& lesson,
                                            const std::vector<std::string>& solution,
                                            const std::string& file) {

@@ -2,6 +2,7 @@
 // where the lesson says TODO.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,11 @@ std::vector<DiffProblem> misplaced_changes(const std::vector<std::string>& lesso
 std::vector<DiffProblem> compare_folders(const std::string& lesson_dir,
                                          const std::string& solution_dir,
                                          const std::vector<std::string>& excluded);
+
+/// The indexes of the lines of `solution` that a longest-common-subsequence diff against `lesson`
+/// marks as added or changed, in order.
+std::vector<std::size_t> added_lines(const std::vector<std::string>& lesson,
+                                     const std::vector<std::string>& solution);
 
 /// The lines of `text` (without their newline characters).
 std::vector<std::string> split_lines(const std::string& text);

@@ -5,16 +5,19 @@
 orm::App create_app(std::optional<orm::TestConfig> test_config) {
   orm::Config config;
   if (!test_config) {
-    // TODO (step 2): the development database. Replace the line below with
-    //     config.database_url = orm::env_or("DATABASE_URL", kDefaultDatabaseUrl);
-    // (orm::env_or gives the environment variable's value, or the default when it is not set.)
+    // TODO (step 2): choose the development database. DATABASE_URL wins when it is set: that is
+    // how another machine (a classmate's, CI, the checks) points the same program at its own
+    // server without changing code. Otherwise the app uses the default development URL that
+    // app/app.hpp declares.
     throw workbook::NotDoneYet("the default database in create_app(), app/app.cpp (step 2)");
+    // TODO (your turn): when HELLO_BOOKS_DATABASE names a database, the development app uses
+    // that database instead, on the same server and as the same user as the URL chosen above.
+    // A name PostgreSQL cannot take is an error (orm::ConfigError), before anything connects.
   } else {
-    // TODO (step 3): the test database. Replace the line below with
-    //     config.testing = true;
-    //     config.database_url = !test_config->database_url.empty()
-    //                               ? test_config->database_url
-    //                               : orm::env_or("TEST_DATABASE_URL", kDefaultTestDatabaseUrl);
+    // TODO (step 3): a testing app. Its database is the one the test config names, when it
+    // names one (a test that brings its own database); otherwise TEST_DATABASE_URL; otherwise
+    // the default test URL from app/app.hpp. Never DATABASE_URL: tests must not touch your
+    // development data. The app must also know that it is a testing app.
     throw workbook::NotDoneYet("the test database in create_app(), app/app.cpp (step 3)");
   }
   return orm::App(config);

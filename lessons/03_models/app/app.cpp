@@ -1,6 +1,7 @@
 #include "app/app.hpp"
 
 #include "models/book.hpp"
+#include "models/member.hpp"
 
 orm::App create_app(std::optional<orm::TestConfig> test_config) {
   orm::Config config;
@@ -13,8 +14,8 @@ orm::App create_app(std::optional<orm::TestConfig> test_config) {
                               : orm::env_or("TEST_DATABASE_URL", kDefaultTestDatabaseUrl);
   }
   orm::App app(config);
-  // TODO (step 4): register the Book model with the app, so that orm::create_all (and, in
-  // lesson 04, the migrations) know its table. Add this line below the comment:
-  //     app.metadata().add<Book>();
+  // TODO (step 4): register the Book model with the app: the app's metadata is the list of
+  // its models, from which orm::create_all (and, in lesson 04, the migrations) learn the tables.
+  // TODO (your turn): register the Member model too.
   return app;
 }

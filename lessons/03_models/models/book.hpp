@@ -16,13 +16,14 @@
 /// Book book;
 /// book.title = "Ocean Book";
 /// book.description = "watr 4evr";
-/// session.add(book);
-/// session.commit();  // the database numbers the row: book.id is now 1
-/// book.to_string();  // "1: Ocean Book. Description: watr 4evr"
+/// session.add(book);  // INSERT sent now, in the session's transaction: book.id is set, e.g. 1
+/// session.commit();   // and now it is permanent
+/// book.to_string();   // "1: Ocean Book. Description: watr 4evr"
 /// @endcode
 struct Book {
-  // TODO (step 1): name the table. Replace the line below with
-  //     static constexpr const char* table = "books";
+  // TODO (step 1): name the table this model is stored in. The classic tutorial calls it
+  // "books", one table holding many books (SQLAlchemy would name it after the class, "book",
+  // unless told otherwise); the checks and the next lessons expect the same.
   static constexpr const char* table = "";
 
   int id = 0;                              ///< primary key; 0 until the database numbers the row
@@ -32,19 +33,18 @@ struct Book {
   /// The columns: one `v(member, "column name", options...)` call per member, in table order.
   template <class Visitor>
   void fields(Visitor& v) {
-    // TODO (step 2): list the three columns. Replace the line below with
-    //     v(id, "id", orm::primary_key);
-    //     v(title, "title");
-    //     v(description, "description");
+    // TODO (step 2): tell the library about every member, in table order: which column it is
+    // stored in, and which member is the primary key the database numbers. This list is all the
+    // library knows about the table: it builds the CREATE TABLE, the INSERTs and the SELECTs
+    // from it.
     (void)v;
   }
 
   /// "<id>: <title>. Description: <description>", e.g. "1: Ocean Book. Description: watr 4evr";
   /// a NULL description reads "(none)".
   std::string to_string() const {
-    // TODO (step 3): Replace the line below with
-    //     return std::to_string(id) + ": " + title + ". Description: " +
-    //            description.value_or("(none)");
+    // TODO (step 3): describe the book in one line, as the comment above shows: its id, its
+    // title, and its description, or "(none)" when it has none.
     throw workbook::NotDoneYet("Book::to_string() in models/book.hpp (step 3)");
   }
 };

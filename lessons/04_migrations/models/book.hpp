@@ -15,9 +15,9 @@
 /// Book book;
 /// book.title = "Ocean Book";
 /// book.description = "watr 4evr";
-/// session.add(book);
-/// session.commit();  // the database numbers the row: book.id is now 1
-/// book.to_string();  // "1: Ocean Book. Description: watr 4evr"
+/// session.add(book);  // INSERT sent now, in the session's transaction: book.id is set, e.g. 1
+/// session.commit();   // and now it is permanent
+/// book.to_string();   // "1: Ocean Book. Description: watr 4evr"
 /// @endcode
 struct Book {
   static constexpr const char* table = "books";
@@ -25,8 +25,10 @@ struct Book {
   int id = 0;                              ///< primary key; 0 until the database numbers the row
   std::string title;                       ///< std::string: NOT NULL, every book has a title
   std::optional<std::string> description;  ///< std::optional: the column accepts NULL
-  // TODO (step 6): add the author column. Add this member below the comment:
-  //     std::optional<std::string> author;  ///< may be NULL: the books stored before have none
+  // TODO (step 6): books have an author. The books already stored have none, so the column
+  // must accept NULL.
+  // TODO (your turn): the author column becomes author_name (keeping every author), and every
+  // book gets a language, "en" unless the program says otherwise.
 
   /// The columns: one `v(member, "column name", options...)` call per member, in table order.
   template <class Visitor>
@@ -34,8 +36,8 @@ struct Book {
     v(id, "id", orm::primary_key);
     v(title, "title");
     v(description, "description");
-    // TODO (step 6): list the author column. Add this line below the comment:
-    //     v(author, "author");
+    // TODO (step 6): list the author column too.
+    // TODO (your turn): and then the renamed column and the language.
   }
 
   /// "<id>: <title>. Description: <description>", e.g. "1: Ocean Book. Description: watr 4evr";

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <string.h>
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -70,12 +71,24 @@ std::string ProgramRun::describe() const {
   if (timed_out) {
     text += "it did not finish in time and was stopped\n";
   } else if (exit_code >= 128) {
-    text += "it crashed (signal " + std::to_string(exit_code - 128) + ")\n";
+    const int signal = exit_code - 128;
+    text += "it crashed: the system stopped it with signal " + std::to_string(signal) + " (" +
+            ::strsignal(signal) + ")";
+    text += signal == SIGSEGV || signal == SIGBUS
+                ? ", which means it used memory it must not: a reference or pointer to an object "
+                  "that no longer exists, or an index past the end of a vector\n"
+            : signal == SIGABRT ? ", which means it aborted: often an exception that nothing "
+                                  "caught, or a failed assertion\n"
+                                : "\n";
   } else {
     text += "exit code: " + std::to_string(exit_code) + "\n";
   }
   text += "stdout:\n" + indented(out) + "stderr:\n" + indented(err);
   return text;
+}
+
+bool ProgramRun::not_done() const {
+  return exit_code == 2 && err.rfind("not done yet:", 0) == 0;
 }
 
 std::vector<std::string> ProgramRun::out_lines() const {
@@ -258,10 +271,14 @@ ScopedEnv::~ScopedEnv() {
 }
 
 void require_server() {
-  INFO(
-      "The checks need the workbook's PostgreSQL server. Start it with ./workbook db start "
-      "(or set DATABASE_URL to your own server), then check again.");
-  REQUIRE_NOTHROW(testing_support::test_database());
+  try {
+    testing_support::test_database();
+  } catch (const std::exception& e) {
+    FAIL("The checks cannot reach PostgreSQL: " << e.what()
+                                                << "\nStart the workbook's server with ./workbook "
+                                                   "db start (or set DATABASE_URL to your own "
+                                                   "server), then check again.");
+  }
 }
 
 bool database_exists(const std::string& name) {

@@ -18,8 +18,11 @@ struct ProgramRun {
   std::string out;  ///< everything it printed to stdout
   std::string err;  ///< everything it printed to stderr
 
-  /// The run in a few lines: command, exit code, stdout and stderr.
+  /// The run in a few lines: command, exit code (or the crash, explained), stdout and stderr.
   std::string describe() const;
+  /// True when the program stopped at an unfinished part of the lesson: it exited with 2 and
+  /// said "not done yet: ..." (workbook::NotDoneYet).
+  bool not_done() const;
   /// The lines of stdout.
   std::vector<std::string> out_lines() const;
   /// The lines of stderr.
@@ -72,9 +75,51 @@ std::vector<std::string> tables_of(const orm::DatabaseUrl& url);
 
 }  // namespace lesson_check
 
-// Failure messages point to the lesson text: LESSON_TEXT is defined per check program
-// (tests/lessons/CMakeLists.txt), e.g. "lessons/03_models/README.md".
+// Failure messages end with what to do: LESSON_TEXT, LESSON_PATH and LESSON_NUMBER are defined
+// per check program (tests/lessons/CMakeLists.txt), e.g. "lessons/03_models/README.md",
+// "lessons/03_models" and "03".
 #ifdef LESSON_TEXT
-/// "see lessons/NN_name/README.md, step N", for INFO messages.
-#define SEE_STEP(step) "see " LESSON_TEXT ", step " #step
+namespace lesson_check {
+
+/// The command that runs this lesson's checks again: "./workbook check 03".
+inline std::string rerun() {
+  return "./workbook check " LESSON_NUMBER;
+}
+
+/// The hint command for a part of the lesson text: "step 2" -> "./workbook hint 03 2",
+/// "Your turn" -> "./workbook hint 03 your-turn"; "" for other parts.
+inline std::string hint_for(const std::string& part) {
+  const std::string prefix = "./workbook hint " LESSON_NUMBER " ";
+  if (part == "Your turn") return prefix + "your-turn";
+  if (part.rfind("step ", 0) == 0 && part.find_first_not_of("0123456789", 5) == std::string::npos) {
+    return prefix + part.substr(5);
+  }
+  return {};
+}
+
+/// The end of a failure message: the file to change (relative to the lesson folder), the part
+/// of the lesson text to read ("step 2", "Your turn"), the command to run again and the hint
+/// for that part.
+inline std::string fix(const std::string& file, const std::string& part) {
+  const std::string hint = hint_for(part);
+  return "Edit " LESSON_PATH "/" + file + " (" + part + " in " LESSON_TEXT "), then run " +
+         rerun() + (hint.empty() ? "" : " (stuck? " + hint + ")");
+}
+
+/// The message for a program that stopped at an unfinished part. The `primary` check of that
+/// part says what the program said and what to do; the others only say that they wait for it,
+/// so one cause gives one full message.
+inline std::string not_finished(const ProgramRun& run, const std::string& program,
+                                bool primary = false) {
+  std::string said = run.err_lines().empty() ? std::string("(nothing)") : run.err_lines().front();
+  if (primary) {
+    return program + " is not finished yet. It says:\n    " + said +
+           "\nWrite that part first, then run " + rerun();
+  }
+  const auto see = said.rfind(", see ");
+  if (see != std::string::npos) said.erase(see);
+  return "Not checked yet: " + program + " stops at an unfinished part (" + said + ").";
+}
+
+}  // namespace lesson_check
 #endif
