@@ -79,17 +79,17 @@ struct Project {
                                   "-c",
                                   "init.defaultBranch=main"};
     argv.insert(argv.end(), args.begin(), args.end());
-    const ProcessResult result = workbook::run_process({argv, root.string(), {}, 60, false});
+    const ProcessResult result = workbook::run_process({argv, root.string(), {}, 60});
     INFO(workbook::shell_join(argv) << "\n" << result.out << result.err);
     REQUIRE(result.ok());
   }
 
   ProcessResult tool(const std::vector<std::string>& args,
-                     std::vector<std::pair<std::string, std::string>> env = {}) const {
+                     std::vector<subprocess::EnvChange> env = {}) const {
     std::vector<std::string> argv{WORKBOOK_TOOL, "--build-dir", build.string()};
     argv.insert(argv.end(), args.begin(), args.end());
     env.emplace_back("NO_COLOR", "1");
-    return workbook::run_process({argv, root.string(), env, 60, false});
+    return workbook::run_process({argv, root.string(), env, 60});
   }
 
   std::string lesson_file(const std::string& path) const {
@@ -266,8 +266,7 @@ TEST_CASE("watch checks again when a lesson file is saved, and stops on Ctrl-C",
                               "--build-dir", project.build.string(), "watch"},
                              project.root.string(),
                              {{"NO_COLOR", "1"}},
-                             60,
-                             false});
+                             60});
   saver.join();
   INFO(describe(result));
   CHECK(result.exit_code == 0);
@@ -284,8 +283,7 @@ TEST_CASE("check --solution runs a lesson's checks on its solution: all pass", "
                               lesson.number, "--solution"},
                              "",
                              {{"NO_COLOR", "1"}},
-                             300,
-                             false});
+                             300});
   INFO(describe(result));
   CHECK(result.exit_code == 0);
   CHECK(result.err.empty());  // stderr stays clean on success
@@ -414,6 +412,7 @@ file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/workbook-tool.json" CONTENT "{
                              "",
                              {},
                              120,
+                             0,
                              true});
   INFO(configure.out);
   REQUIRE(configure.ok());

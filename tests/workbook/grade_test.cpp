@@ -83,8 +83,7 @@ Graded grade(const std::string& name, const fs::path& student) {
                               "--junit", junit, "--grade-dir", kRoot + "/" + name + "-build"},
                              "",
                              {{"NO_COLOR", "1"}},
-                             1200,
-                             false});
+                             1200});
   graded.junit = fs::exists(junit) ? workbook::read_file(junit) : "";
   graded.unchanged = snapshot(student) == before;
   return graded;

@@ -94,11 +94,6 @@ std::string test_spec(const std::string& name) {
   return spec;
 }
 
-std::string signal_text(int signal) {
-  const char* name = ::strsignal(signal);
-  return "signal " + std::to_string(signal) + (name ? std::string(", ") + name : "");
-}
-
 }  // namespace
 
 LessonTargets targets_of(const Lesson& lesson, Side side) {
@@ -307,10 +302,11 @@ CheckRun Checker::run_group(const std::string& program, const std::vector<std::s
                           " seconds and was stopped";
       } else {
         failure.kind = Failure::Kind::crash;
-        failure.message = result.signal != 0
-                              ? "the check program crashed (" + signal_text(result.signal) + ")"
-                              : "the check program exited in the middle of this check (exit code " +
-                                    std::to_string(result.exit_code) + ")";
+        failure.message =
+            result.signal != 0
+                ? "the check program crashed (" + subprocess::signal_name(result.signal) + ")"
+                : "the check program exited in the middle of this check (exit code " +
+                      std::to_string(result.exit_code) + ")";
       }
       check.failures.push_back(failure);
       check.finished = true;
@@ -321,7 +317,7 @@ CheckRun Checker::run_group(const std::string& program, const std::vector<std::s
       if (seen.insert(check.name).second) ++fresh;
       total.checks.push_back(std::move(check));
     }
-    if (result.interrupted) {
+    if (result.cancelled) {
       problem = "interrupted";
       return total;
     }
@@ -343,7 +339,7 @@ CheckRun Checker::run_group(const std::string& program, const std::vector<std::s
         problem = result.timed_out ? "the check program did not finish within " +
                                          std::to_string(options_.timeout_seconds) + " seconds"
                   : result.signal != 0 ? "the check program crashed before its first check (" +
-                                             signal_text(result.signal) + ")"
+                                             subprocess::signal_name(result.signal) + ")"
                                        : "the check program wrote no results (exit code " +
                                              std::to_string(result.exit_code) +
                                              "): " + first_line(result.err + result.out);
