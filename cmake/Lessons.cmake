@@ -41,6 +41,13 @@ foreach(_index RANGE ${_workbook_last})
   endforeach()
 endforeach()
 
+# Warnings in a student's lesson code are shown but never stop the build (a student learning C++
+# must not be blocked by an unused variable). The solutions, like the library and the tests, keep
+# -Werror (workbook_warnings). The precompiled header is the same for both: GCC accepts it with or
+# without -Werror.
+add_library(workbook_lesson_warnings INTERFACE)
+target_compile_options(workbook_lesson_warnings INTERFACE -Wall -Wextra)
+
 # The library's headers, precompiled once for every lesson and solution target, so that saving a
 # lesson file recompiles only the student's own code.
 add_library(workbook_lesson_pch OBJECT "${WORKBOOK_LESSON_SUPPORT_DIR}/workbook/precompiled.cpp")
@@ -60,13 +67,14 @@ function(workbook_lesson)
   endif()
   set(target ${WORKBOOK_CURRENT_TARGET})
   set(text_definition WORKBOOK_LESSON_TEXT="${WORKBOOK_CURRENT_TEXT}")
+  set(warnings ${WORKBOOK_CURRENT_WARNINGS})
 
   if(ARG_APP_SOURCES)
     add_library(${target}_app STATIC ${ARG_APP_SOURCES})
     target_include_directories(${target}_app PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}"
                                                     "${WORKBOOK_LESSON_SUPPORT_DIR}")
     target_compile_definitions(${target}_app PUBLIC ${text_definition})
-    target_link_libraries(${target}_app PUBLIC orm PRIVATE workbook_warnings)
+    target_link_libraries(${target}_app PUBLIC orm PRIVATE ${warnings})
     target_precompile_headers(${target}_app REUSE_FROM workbook_lesson_pch)
   endif()
 
@@ -77,7 +85,7 @@ function(workbook_lesson)
   target_include_directories(${target} PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}"
                                                "${WORKBOOK_LESSON_SUPPORT_DIR}")
   target_compile_definitions(${target} PRIVATE ${text_definition})
-  target_link_libraries(${target} PRIVATE orm workbook_warnings)
+  target_link_libraries(${target} PRIVATE orm ${warnings})
   target_precompile_headers(${target} REUSE_FROM workbook_lesson_pch)
   if(ARG_APP_SOURCES)
     target_link_libraries(${target} PRIVATE ${target}_app)
@@ -100,6 +108,10 @@ function(_workbook_add_lesson prefix number root)
   set(WORKBOOK_CURRENT_TARGET "${prefix}${number}")
   set(WORKBOOK_CURRENT_PROGRAM "${WORKBOOK_LESSON_${number}_PROGRAM}")
   set(WORKBOOK_CURRENT_TEXT "lessons/${directory}/README.md")  # the text lives in lessons/ only
+  set(WORKBOOK_CURRENT_WARNINGS workbook_warnings)
+  if(prefix STREQUAL "lesson")  # the student's code
+    set(WORKBOOK_CURRENT_WARNINGS workbook_lesson_warnings)
+  endif()
   add_subdirectory("${root}/${directory}" "${CMAKE_BINARY_DIR}/${prefix}s/${directory}")
 endfunction()
 

@@ -262,6 +262,34 @@ std::string signal_name(int signal) {
   return "signal " + std::to_string(signal) + (name ? std::string(", ") + name : "");
 }
 
+std::string signal_meaning(int signal) {
+  switch (signal) {
+    case SIGSEGV:
+    case SIGBUS:
+      return "the program used memory it does not own, and the system stopped it. In C++ that "
+             "is most often a reference or pointer to an object that no longer exists (a "
+             "temporary, a local variable of a function that returned, an element of a vector "
+             "that has grown since), a null pointer, or an index past the end of a container.";
+    case SIGABRT:
+      return "the program stopped itself: an exception nothing caught where it cannot pass "
+             "(a destructor, a noexcept function), a failed assert(), or a memory error the C++ "
+             "library noticed (an object freed twice).";
+    case SIGFPE:
+      return "an arithmetic error: most often an integer division by zero.";
+    case SIGILL:
+      return "the processor met an instruction it must not run: most often a function that "
+             "should return a value reached its end without a return statement.";
+    case SIGKILL:
+      return "it was killed from outside: it ran too long and was stopped, or the machine ran "
+             "out of memory.";
+    case SIGTERM:
+    case SIGINT:
+      return "it was asked to stop (Ctrl-C, or a time limit).";
+    default:
+      return "";
+  }
+}
+
 std::string shell_join(const std::vector<std::string>& argv) {
   std::string text;
   for (const auto& word : argv) {

@@ -103,6 +103,10 @@ Result run(const Spec& spec);
 /// "signal 11, Segmentation fault".
 std::string signal_name(int signal);
 
+/// What a program killed by `signal` most likely did, in a sentence for someone new to C++
+/// ("" for signals with nothing useful to say).
+std::string signal_meaning(int signal);
+
 /// A shell-like rendering of a command line, for messages: words with spaces are quoted.
 std::string shell_join(const std::vector<std::string>& argv);
 

@@ -26,6 +26,7 @@ int check(Context& context, const std::string& key, bool solution) {
   std::string out = lesson_heading(context, result) + "\n";
   const std::string rerun = "./workbook check " + lesson.number + (solution ? " --solution" : "");
   if (result.passed()) {
+    out += describe_warnings(context, result);
     for (const auto& check : result.run.checks) out += check_line(style, check);
     out += "\n" +
            style.green(style.bold(

@@ -128,6 +128,10 @@ std::string relative_to(const std::string& path, const std::string& base) {
 Checker::Checker(BuildTree tree, CheckerOptions options)
     : tree_(std::move(tree)), options_(options) {}
 
+std::vector<std::string> Checker::own_dirs() const {
+  return {tree_.lessons_dir, tree_.solutions_dir};
+}
+
 std::string Checker::state_dir() const {
   const std::string dir = tree_.build_dir + "/workbook-tool";
   fs::create_directories(dir);
@@ -173,16 +177,16 @@ std::vector<std::optional<BuildError>> Checker::build(const std::vector<LessonTa
       }
       if (step_belongs_to(step, {targets[i].program}, prefixes)) {
         owned = true;
-        if (!errors[i]) errors[i] = first_error(step.lines);
+        if (!errors[i]) errors[i] = first_error(step.lines, own_dirs());
       }
     }
-    if (!owned && !shared) shared = first_error(step.lines);
+    if (!owned && !shared) shared = first_error(step.lines, own_dirs());
   }
   if (steps.empty()) {  // CMake or Ninja failed before building anything
     if (const auto cmake = cmake_errors(result.out); !cmake.empty()) {
       shared = first_error(cmake);
     } else if (!result.started) {
-      shared = BuildError{{}, 0, 0, result.error, {result.error}};
+      shared = BuildError{{}, 0, 0, result.error, {result.error}, {}, 0};
     } else {
       shared = first_error(nonempty_lines(result.out));
     }
@@ -204,10 +208,10 @@ std::optional<BuildError> Checker::build_target(const std::string& target,
   if (result.ok()) return std::nullopt;
   const auto steps = failed_steps(result.out);
   if (const FailedStep* step = step_for_lesson(steps, folder, {target})) {
-    return first_error(step->lines);
+    return first_error(step->lines, own_dirs());
   }
   if (const auto cmake = cmake_errors(result.out); !cmake.empty()) return first_error(cmake);
-  if (!result.started) return BuildError{{}, 0, 0, result.error, {result.error}};
+  if (!result.started) return BuildError{{}, 0, 0, result.error, {result.error}, {}, 0};
   return first_error(nonempty_lines(result.out));
 }
 
@@ -312,6 +316,13 @@ CheckRun Checker::run_group(const std::string& program, const std::vector<std::s
       check.finished = true;
       check.passed = false;
     }
+    for (auto& check : run.checks) {
+      for (auto& failure : check.failures) {
+        if (failure.kind == Failure::Kind::crash && failure.signal == 0) {
+          failure.signal = result.signal;
+        }
+      }
+    }
     std::size_t fresh = 0;
     for (auto& check : run.checks) {
       if (seen.insert(check.name).second) ++fresh;
@@ -385,9 +396,17 @@ std::vector<LessonResult> Checker::check(const std::vector<Lesson>& lessons, Sid
   std::vector<std::optional<BuildError>> errors(to_build.size());
   if (options_.build) errors = build(to_build);
 
+  std::string log;
+  if (options_.build && !to_build.empty()) {
+    try {
+      log = read_file(state_dir() + "/build.log");
+    } catch (const std::exception&) {  // no log: no warnings to show
+    }
+  }
   std::vector<std::size_t> runnable;
   for (std::size_t k = 0; k < built_index.size(); ++k) {
     LessonResult& result = results[built_index[k]];
+    result.warnings = warnings_in(log, result.folder);
     if (errors[k]) {
       result.state = LessonResult::State::build_failed;
       result.build_error = errors[k];

@@ -36,6 +36,7 @@ struct LessonResult {
   State state = State::missing;
   std::string folder;                     ///< the lesson folder checked (absolute)
   std::optional<BuildError> build_error;  ///< with build_failed
+  std::vector<std::string> warnings;      ///< the compiler's warnings about the lesson's files
   CheckRun run;                           ///< the checks' results (partial when crashed)
   std::string problem;         ///< one line: why the checks could not run (crashed / missing)
   bool no_checks = false;      ///< missing because the lesson has no check program (yet)
@@ -88,6 +89,8 @@ class Checker {
   // Builds `targets` (one lesson each); for each says whether it built, or its first error.
   std::vector<std::optional<BuildError>> build(const std::vector<LessonTargets>& targets);
   std::string state_dir() const;
+  // Where the students' files are (a compile error is traced back to them).
+  std::vector<std::string> own_dirs() const;
 
   BuildTree tree_;
   CheckerOptions options_;

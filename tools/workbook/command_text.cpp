@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <ctime>
+#include <map>
 
 #include <nlohmann/json.hpp>
+
+#include "process.hpp"
 
 namespace workbook {
 
@@ -107,18 +110,66 @@ std::string check_line(const Style& style, const Check& check) {
   return "  " + (check.passed ? style.pass_mark() : style.fail_mark()) + " " + check.name + "\n";
 }
 
-// A failing check with its failures: all of them (verbose) or the first.
-std::string describe_check(const Context& context, const Check& check, bool all_failures) {
+namespace {
+
+// What a crash or a hang means, the likely cause in this lesson and where to look.
+std::string explain_stop(const Context& context, const Lesson& lesson, const Failure& failure,
+                         int indent) {
+  const std::string pad(static_cast<std::size_t>(indent), ' ');
+  std::string meaning;
+  if (failure.kind == Failure::Kind::crash) {
+    meaning = subprocess::signal_meaning(failure.signal);
+    if (meaning.empty()) meaning = "the program ended abruptly in the middle of this check.";
+  } else {
+    meaning =
+        "the check did not finish: an endless loop, or waiting for something that never comes "
+        "(a lock held by another connection, a transaction left open).";
+  }
+  std::string out = indent_lines("what it means: " + meaning, indent);
+  if (!lesson.crash_hint.empty())
+    out += indent_lines("likely here:   " + lesson.crash_hint, indent);
+  out += pad + "where to look: the code of yours this check calls, in " +
+         files_to_edit(context, lesson) + "\n";
+  return out;
+}
+
+}  // namespace
+
+std::string describe_check(const Context& context, const Lesson& lesson, const Check& check,
+                           bool all_failures) {
   const Style& style = context.style;
   std::string out = "  " + style.fail_mark() + " " + style.bold(check.name) + "\n";
-  const std::size_t count =
-      all_failures ? check.failures.size() : std::min<std::size_t>(1, check.failures.size());
-  for (std::size_t i = 0; i < count; ++i) {
-    if (i > 0) out += "\n";
-    out += describe_failure(check.failures[i], context.paths, style, 4);
+  // One block per cause: a failure that repeats an earlier one of this check (same text, e.g. in
+  // a loop) is counted, not shown again.
+  std::vector<const Failure*> shown;
+  std::vector<int> repeats;
+  for (const auto& failure : check.failures) {
+    const auto same = std::find_if(shown.begin(), shown.end(), [&](const Failure* earlier) {
+      return failure_cause(*earlier) == failure_cause(failure);
+    });
+    if (same != shown.end()) {
+      ++repeats[static_cast<std::size_t>(same - shown.begin())];
+    } else {
+      shown.push_back(&failure);
+      repeats.push_back(0);
+    }
   }
-  if (!all_failures && check.failures.size() > 1) {
-    out += style.dim("    (" + plural(static_cast<int>(check.failures.size()) - 1, "more failure") +
+  const std::size_t count = all_failures ? shown.size() : std::min<std::size_t>(1, shown.size());
+  for (std::size_t i = 0; i < count; ++i) {
+    const Failure& failure = *shown[i];
+    if (i > 0) out += "\n";
+    // The INFO messages once for a run of failures that share them.
+    const bool same_info_next = i + 1 < count && shown[i + 1]->info == failure.info;
+    out += describe_failure(failure, context.paths, style, 4, !same_info_next);
+    if (repeats[i] > 0) {
+      out += style.dim("    (the same failure " + plural(repeats[i], "more time") + ")") + "\n";
+    }
+    if (failure.kind == Failure::Kind::crash || failure.kind == Failure::Kind::timeout) {
+      out += explain_stop(context, lesson, failure, 4);
+    }
+  }
+  if (!all_failures && shown.size() > 1) {
+    out += style.dim("    (" + plural(static_cast<int>(shown.size()) - 1, "more failure") +
                      " in this check)") +
            "\n";
   }
@@ -129,16 +180,28 @@ std::string describe_check(const Context& context, const Check& check, bool all_
 
 // What went wrong with a lesson that did not pass: the first (or every) failing check, the
 // compile error, or why the checks could not run.
+std::string describe_warnings(const Context& context, const LessonResult& result) {
+  if (result.warnings.empty()) return "";
+  std::string text;
+  for (const auto& line : result.warnings) text += line + "\n";
+  BuildError shown;
+  shown.excerpt = result.warnings;
+  return "  " + context.style.yellow("The compiler warns about your code") +
+         " (the build goes on; a warning often points at a real mistake):\n" +
+         describe_build_error(shown, context.paths, context.style, 4) + "\n";
+}
+
 std::string describe_problem(const Context& context, const LessonResult& result, bool verbose) {
   const Style& style = context.style;
-  std::string out;
+  std::string out = describe_warnings(context, result);
   switch (result.state) {
     case LessonResult::State::passed:
       break;
     case LessonResult::State::build_failed: {
       const BuildError& error = *result.build_error;
       out += "  " + style.red("It does not compile yet") +
-             (error.file.empty() ? "" : " (" + context.paths.show(error.file) + ")") + ":\n\n";
+             (error.fix_file().empty() ? "" : " (" + context.paths.show(error.fix_file()) + ")") +
+             ":\n\n";
       out += describe_build_error(error, context.paths, style, 4);
       out += "\n" +
              style.dim("  The whole build log: " + context.paths.show(context.tree.build_dir) +
@@ -160,11 +223,23 @@ std::string describe_problem(const Context& context, const LessonResult& result,
         for (const auto& check : result.run.checks) {
           if (check.passed) out += check_line(style, check);
         }
+        // One block per cause: a check that fails exactly like an earlier one (e.g. the same
+        // "not done yet" in every check) gets one line.
+        std::map<std::string, std::string> first_with;
         for (const auto& check : result.run.checks) {
-          if (!check.passed) out += "\n" + describe_check(context, check, true);
+          if (check.passed) continue;
+          std::string causes;
+          for (const auto& failure : check.failures) causes += failure_cause(failure) + "\n\n";
+          const auto [earlier, fresh] = first_with.emplace(causes, check.name);
+          if (fresh || check.failures.empty()) {
+            out += "\n" + describe_check(context, result.lesson, check, true);
+          } else {
+            out += "\n  " + style.fail_mark() + " " + style.bold(check.name) + "\n    " +
+                   style.dim("fails the same way as \"" + earlier->second + "\"") + "\n";
+          }
         }
       } else if (const Check* check = result.run.first_failing()) {
-        out += describe_check(context, *check, false);
+        out += describe_check(context, result.lesson, *check, false);
       }
       if (!result.problem.empty()) {
         out += "\n  " + style.red(result.problem) + "\n";
@@ -191,12 +266,12 @@ std::string next_steps(const Context& context, const LessonResult& result,
         "  The solution fails its checks: fix solutions/" + lesson.directory + " or the checks.\n";
   } else if (result.state == LessonResult::State::build_failed) {
     const BuildError& error = *result.build_error;
-    out +=
-        "  fix     " +
-        (error.file.empty() ? files_to_edit(context, lesson)
-                            : context.paths.show(error.file) +
-                                  (error.line > 0 ? ", line " + std::to_string(error.line) : "")) +
-        "\n";
+    out += "  fix     " +
+           (error.fix_file().empty()
+                ? files_to_edit(context, lesson)
+                : context.paths.show(error.fix_file()) +
+                      (error.fix_line() > 0 ? ", line " + std::to_string(error.fix_line()) : "")) +
+           "\n";
     out += "  read    " + text + "\n";
   } else if (result.state == LessonResult::State::missing) {
     out += "  restore ./workbook reset " + lesson.number + "   (puts the lesson's starter back)\n";

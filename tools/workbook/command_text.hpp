@@ -33,14 +33,18 @@ void forget_progress(const Context& context, const std::string& number);
 const Failure* first_failure(const Check& check);
 /// "  [x] name" for a check.
 std::string check_line(const Style& style, const Check& check);
-/// A failing check with its failures: all of them (verbose) or the first.
-std::string describe_check(const Context& context, const Check& check, bool all_failures);
+/// A failing check of `lesson` with its failures: all of them (verbose) or the first; one block
+/// per cause; a crash or hang explained (what it means, the likely cause, where to look).
+std::string describe_check(const Context& context, const Lesson& lesson, const Check& check,
+                           bool all_failures);
 /// What went wrong with a lesson that did not pass: the first (or every) failing check, the
 /// compile error, or why the checks could not run.
 std::string describe_problem(const Context& context, const LessonResult& result, bool verbose);
 /// The next step for a lesson that is not done, ending with the command to run again.
 std::string next_steps(const Context& context, const LessonResult& result,
                        const std::string& rerun);
+/// The compiler's warnings about the lesson's files, if the last build printed any.
+std::string describe_warnings(const Context& context, const LessonResult& result);
 /// "Lesson 03: Your first model: Book  (lessons/03_models)".
 std::string lesson_heading(const Context& context, const LessonResult& result);
 /// The command's exit code for one lesson's result.

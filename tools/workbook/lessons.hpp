@@ -18,6 +18,9 @@ struct Lesson {
   std::vector<std::string> generated;  ///< folders the student's commands create (e.g. migrations)
   std::string summary;
   std::vector<std::string> hints;
+  /// "crash_hint": what most likely makes this lesson's code crash, and where to look; shown
+  /// with a crash (optional).
+  std::string crash_hint;
 };
 
 /// Every lesson, in order.

@@ -108,6 +108,8 @@ CheckRun parse_records(const std::string& text) {
       failure.message = record.value("message", "");
       failure.info = strings(record, "info");
       failure.sections = strings(record, "sections");
+      failure.negated = record.value("negated", false);
+      failure.after_line = record.value("after_line", false);
       current_check(run, record.value("case", "")).failures.push_back(failure);
     } else if (type == "case") {
       Check& check = current_check(run, record.value("name", ""));
