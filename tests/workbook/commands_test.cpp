@@ -175,6 +175,16 @@ TEST_CASE("checks never pass without a database: one line and the fix, exit code
     CHECK(count_of(result.err, "\n") == 1);
     CHECK_THAT(result.err, !Contains("secret-pw"));
   }
+  // Without DATABASE_URL no server is guessed (the workbook's may run on another port).
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{}, std::vector<std::string>{"check", "01"}}) {
+    const auto result = project.tool(args, {{"DATABASE_URL", std::nullopt}});
+    INFO(describe(result));
+    CHECK(result.exit_code == 3);
+    CHECK_THAT(result.err, Contains("DATABASE_URL is not set"));
+    CHECK_THAT(result.err, Contains("./workbook db url"));
+    CHECK(count_of(result.err, "\n") == 1);
+  }
 }
 
 TEST_CASE("a lesson that cannot be built says how to restore it", "[progress]") {
@@ -223,6 +233,21 @@ TEST_CASE("reset asks first, keeps a backup and restores the starter from git", 
   INFO(describe(again));
   CHECK(again.exit_code == 0);
   CHECK_THAT(again.out, Contains("already the starter"));
+
+  // It says how to get the files back, and that command does it.
+  const std::string marker = "To get them back: ";
+  const auto at = done.out.find(marker);
+  REQUIRE(at != std::string::npos);
+  const std::string restore =
+      done.out.substr(at + marker.size(), done.out.find("   (then", at) - at - marker.size());
+  CHECK_THAT(restore, StartsWith("cp -a .workbook/backup/"));
+  CHECK_THAT(done.out, Contains("(then ./workbook check 01)"));
+  const auto restored =
+      workbook::run_process({{"/bin/sh", "-c", restore}, project.root.string(), {}, 60});
+  INFO(restore << "\n" << restored.err);
+  CHECK(restored.ok());
+  CHECK(project.lesson_file("01_first/main.cpp") == "my work\n");
+  CHECK(project.lesson_file("01_first/notes.txt") == "my notes\n");
 }
 
 TEST_CASE("reset takes the starter from origin/HEAD, not from the student's commits", "[reset]") {

@@ -13,14 +13,9 @@
 #include "subprocess.hpp"
 
 using Catch::Matchers::Contains;
+using subprocess::command;
 
 namespace {
-
-subprocess::Spec command(std::vector<std::string> argv) {
-  subprocess::Spec spec;
-  spec.argv = std::move(argv);
-  return spec;
-}
 
 subprocess::Result shell(const std::string& script, subprocess::Spec spec = {}) {
   spec.argv = {"/bin/sh", "-c", script};

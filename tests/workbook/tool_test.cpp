@@ -5,9 +5,11 @@
 // the progress display.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "build_log.hpp"
@@ -17,6 +19,7 @@
 #include "lessons.hpp"
 #include "render.hpp"
 #include "results.hpp"
+#include "source_record.hpp"
 #include "test_database.hpp"
 #include "todo_diff.hpp"
 
@@ -548,4 +551,59 @@ TEST_CASE("build logs: the compiler's warnings about a lesson's files", "[build]
                                  "    7 |   int unused = 1;", "      |       ^~~~~~"});
   CHECK(workbook::warnings_in(log, "/p/lessons/02_connect").empty());
   CHECK(workbook::warnings_in(log, "/p/lessons/01_create_db", 0).empty());
+}
+
+TEST_CASE("content, not file times, decides which lessons are compiled again", "[build]") {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::path(testing_support::scratch_directory()) / "sources";
+  fs::remove_all(root);
+  const std::string folder = (root / "lessons/03_models").string();
+  const std::string objects = (root / "build/CMakeFiles").string();
+  const std::string record = (root / "build/sources.json").string();
+  const std::string object = objects + "/lesson03.dir/main.cpp.o";
+  const std::vector<workbook::LessonSources> lessons{{folder, {objects}}};
+  const auto old_time = fs::file_time_type::clock::now() - std::chrono::hours(24 * 365 * 20);
+  auto write = [&](const std::string& name, const std::string& text, bool old) {
+    workbook::write_file(folder + "/" + name, text);
+    if (old) fs::last_write_time(folder + "/" + name, old_time);  // as cp -a or tar leaves it
+  };
+  auto built = [&] { workbook::write_file(object, "object"); };
+  write("main.cpp", "int main() { return 1; }\n", false);
+  write("CMakeLists.txt", "workbook_lesson(PROGRAM_SOURCES main.cpp)\n", false);
+  built();
+
+  // No record yet: nothing is known about the objects, so they go.
+  auto stale = workbook::forget_stale_objects(record, lessons);
+  CHECK(stale.folders == std::vector<std::string>{folder});
+  CHECK_FALSE(fs::exists(object));
+  built();
+
+  // The same content with an old time (touch -d 2000-01-01): nothing to do.
+  write("main.cpp", "int main() { return 1; }\n", true);
+  stale = workbook::forget_stale_objects(record, lessons);
+  CHECK(stale.folders.empty());
+  CHECK(fs::exists(object));
+
+  // Other content with an old time (a solved copy put over with cp -a): compiled again.
+  write("main.cpp", "int main() { return 0; }\n", true);
+  stale = workbook::forget_stale_objects(record, lessons);
+  CHECK(stale.folders == std::vector<std::string>{folder});
+  CHECK_FALSE(stale.cmake_lists);
+  CHECK_FALSE(fs::exists(object));
+  built();
+
+  // An edit saved now: Ninja sees its time, nothing to remove.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  write("main.cpp", "int main() { return 2; }\n", false);
+  stale = workbook::forget_stale_objects(record, lessons);
+  CHECK(stale.folders.empty());
+  CHECK(fs::exists(object));
+
+  // A new file with an old time, and a CMakeLists.txt changed with an old time.
+  write("helper.hpp", "#pragma once\n", true);
+  write("CMakeLists.txt", "workbook_lesson(PROGRAM_SOURCES main.cpp helper.cpp)\n", true);
+  stale = workbook::forget_stale_objects(record, lessons);
+  CHECK(stale.folders == std::vector<std::string>{folder});
+  CHECK(stale.cmake_lists);
+  CHECK_FALSE(fs::exists(object));
 }

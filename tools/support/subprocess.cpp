@@ -253,6 +253,39 @@ Result Process::wait() {
   return result;
 }
 
+std::string spawn_detached(const std::vector<std::string>& argv, const std::string& log_path) {
+  if (argv.empty()) return "nothing to run";
+  std::vector<std::string> argv_text = argv;
+  std::vector<char*> args = pointers(argv_text);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t signals;
+  sigemptyset(&signals);
+  posix_spawnattr_setsigmask(&attributes, &signals);
+  for (int signal : {SIGINT, SIGTERM, SIGPIPE, SIGQUIT, SIGHUP, SIGCHLD})
+    sigaddset(&signals, signal);
+  posix_spawnattr_setsigdefault(&attributes, &signals);
+  posix_spawnattr_setflags(&attributes,
+                           POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  pid_t pid = -1;
+  const int failed = ::posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
+  return failed == 0 ? "" : "cannot run " + argv[0] + ": " + std::strerror(failed);
+}
+
+Spec command(std::vector<std::string> argv) {
+  Spec spec;
+  spec.argv = std::move(argv);
+  return spec;
+}
+
 Result run(const Spec& spec) {
   return Process::start(spec).wait();
 }

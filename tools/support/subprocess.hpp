@@ -37,6 +37,9 @@ struct Spec {
   const std::atomic<bool>* cancel = nullptr;
 };
 
+/// A Spec that runs `argv` with every other setting at its default.
+Spec command(std::vector<std::string> argv);
+
 /// What a run did.
 struct Result {
   bool started = false;    ///< false: the program could not be started (see `error`)
@@ -99,6 +102,11 @@ class Process {
 /// if (git.ok()) std::cout << git.out;
 /// @endcode
 Result run(const Spec& spec);
+
+/// Starts `argv` in a session of its own with stdin from /dev/null and stdout and stderr appended
+/// to `log_path`, and does not wait for it: it goes on after this program exits. Returns "" or why
+/// it could not start.
+std::string spawn_detached(const std::vector<std::string>& argv, const std::string& log_path);
 
 /// "signal 11, Segmentation fault".
 std::string signal_name(int signal);

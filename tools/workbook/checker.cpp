@@ -17,15 +17,12 @@
 #include "orm/database.hpp"
 #include "orm/errors.hpp"
 #include "orm/url.hpp"
+#include "source_record.hpp"
 
 namespace fs = std::filesystem;
 
 namespace workbook {
 namespace {
-
-// The workbook's own server, as ./workbook sets it up (see `./workbook db url`).
-constexpr const char* kDefaultDatabaseUrl =
-    "postgresql://postgres:postgres@localhost:55432/hello_books_development";
 
 // Holds an exclusive lock on a file while it lives: two ./workbook commands (say `watch` and
 // `check`) must not run Ninja in the same build tree at once.
@@ -98,15 +95,21 @@ std::string test_spec(const std::string& name) {
 
 LessonTargets targets_of(const Lesson& lesson, Side side) {
   const std::string stem = (side == Side::lesson ? "lesson" : "solution") + lesson.number;
-  return {stem, "check_" + stem};
+  return {stem, "check_" + stem, ""};
 }
 
 std::string database_url() {
   const char* value = std::getenv("DATABASE_URL");
-  return value != nullptr && *value != '\0' ? value : kDefaultDatabaseUrl;
+  return value != nullptr ? value : "";
 }
 
 std::optional<std::string> database_problem() {
+  if (database_url().empty()) {
+    // Never a guessed server: the workbook's own cluster may run on another port or socket.
+    return std::string(
+        "DATABASE_URL is not set: run the checks through ./workbook (it sets DATABASE_URL to the "
+        "server it runs), or set it to the URL ./workbook db url prints");
+  }
   try {
     // The checks make their own databases through the server's maintenance database.
     orm::Database db(orm::DatabaseUrl::parse(database_url()).with_database("postgres"));
@@ -127,6 +130,28 @@ std::string relative_to(const std::string& path, const std::string& base) {
 
 Checker::Checker(BuildTree tree, CheckerOptions options)
     : tree_(std::move(tree)), options_(options) {}
+
+void Checker::follow_contents(const std::vector<LessonTargets>& targets) {
+  std::vector<LessonSources> lessons;
+  for (const auto& target : targets) {
+    LessonSources sources{target.folder, {}};
+    if (const auto program = tree_.target_file(target.program)) {
+      sources.object_dirs.push_back(fs::path(*program).parent_path().string() + "/CMakeFiles");
+    }
+    if (const auto checks = tree_.target_file(target.checks)) {
+      sources.object_dirs.push_back(fs::path(*checks).parent_path().string() + "/CMakeFiles/" +
+                                    target.checks + ".dir");
+    }
+    if (!sources.folder.empty()) lessons.push_back(sources);
+  }
+  const StaleSources stale = forget_stale_objects(state_dir() + "/sources.json", lessons);
+  if (stale.cmake_lists) {  // a CMakeLists.txt with an old time: Ninja would not configure again
+    ProcessSpec configure;
+    configure.argv = {"cmake", "-S", tree_.source_dir, "-B", tree_.build_dir};
+    configure.merge_output = true;
+    run_process(configure);  // a failure shows in the build that follows
+  }
+}
 
 std::vector<std::string> Checker::own_dirs() const {
   return {tree_.lessons_dir, tree_.solutions_dir};
@@ -150,6 +175,7 @@ std::vector<std::optional<BuildError>> Checker::build(const std::vector<LessonTa
   for (const char* word : {"--", "-k", "0"}) argv.push_back(word);
 
   FileLock lock(state_dir() + "/build.lock");
+  follow_contents(targets);
   ProcessSpec spec;
   spec.argv = argv;
   spec.merge_output = true;
@@ -200,6 +226,7 @@ std::vector<std::optional<BuildError>> Checker::build(const std::vector<LessonTa
 std::optional<BuildError> Checker::build_target(const std::string& target,
                                                 const std::string& folder) {
   FileLock lock(state_dir() + "/build.lock");
+  follow_contents({{target, "check_" + target, folder}});
   ProcessSpec spec;
   spec.argv = {"cmake", "--build", tree_.build_dir, "--target", target};
   spec.merge_output = true;
@@ -386,7 +413,7 @@ std::vector<LessonResult> Checker::check(const std::vector<Lesson>& lessons, Sid
           "lesson " + lessons[i].number + " has no checks (no target " + targets.checks + ")";
       result.no_checks = true;
     } else {
-      to_build.push_back(targets);
+      to_build.push_back({targets.program, targets.checks, result.folder});
       built_index.push_back(i);
       continue;
     }

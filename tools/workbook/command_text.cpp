@@ -58,7 +58,7 @@ std::string state_words(const LessonResult& result) {
     case LessonResult::State::crashed:
       return "checks crashed";
     case LessonResult::State::missing:
-      return result.no_checks ? "no checks yet" : "missing";
+      return result.not_built ? "not built yet" : result.no_checks ? "no checks yet" : "missing";
   }
   return "";
 }

@@ -86,8 +86,9 @@ std::string junit_xml(const std::vector<LessonResult>& results, const std::strin
     Counts counts;
     std::string cases;
     const std::string classname = "lesson" + result.lesson.number;
-    if (result.state == LessonResult::State::build_failed ||
-        result.state == LessonResult::State::missing) {
+    if ((result.state == LessonResult::State::build_failed ||
+         result.state == LessonResult::State::missing) &&
+        result.run.checks.empty()) {  // no list of its checks: one test case for the lesson
       const bool build = result.state == LessonResult::State::build_failed;
       const std::string summary =
           build ? "does not compile: " + build_error_summary(*result.build_error, paths)
@@ -110,7 +111,7 @@ std::string junit_xml(const std::vector<LessonResult>& results, const std::strin
           cases += ">\n" + problem_element(check, paths, counts) + "    </testcase>\n";
         }
       }
-      if (!result.problem.empty()) {  // the program died, or ran no checks
+      if (!result.problem.empty() && !result.problem_counted) {  // died, or ran no checks
         ++counts.tests;
         ++counts.errors;
         cases += "    <testcase classname=\"" + classname + "\" name=\"checks\" time=\"0\">\n" +

@@ -208,6 +208,10 @@ std::string describe_failure(const Failure& failure, const Paths& paths, const S
     case Failure::Kind::timeout:
       out += pad + "stopped:  " + style.red(failure.message) + "\n";
       break;
+    case Failure::Kind::build:
+    case Failure::Kind::missing:
+      out += pad + "not run:  " + style.red(failure.message) + "\n";
+      break;
   }
   if (with_info) {
     for (const auto& info : failure.info) out += indent_lines(info, indent);
@@ -251,6 +255,10 @@ std::string failure_summary(const Failure& failure, const Paths& paths) {
       break;
     case Failure::Kind::timeout:
       text = "stopped: " + failure.message;
+      break;
+    case Failure::Kind::build:
+    case Failure::Kind::missing:
+      text = failure.message;
       break;
   }
   // One line: newlines become spaces.

@@ -188,7 +188,9 @@ int reset(Context& context, const std::string& key, bool yes) {
         "them afresh: ./workbook db reset, then ./workbook run 01\n");
   }
   print(context.style.green("Lesson " + lesson.number + " is back to its starter.") +
-        " Your previous files: " + context.paths.show(backup) + "\n");
+        " Your previous files: " + context.paths.show(backup) + "\n" +
+        "To get them back: " + shell_join({"cp", "-a", context.paths.show(backup) + "/.", shown}) +
+        "   (then ./workbook check " + lesson.number + ")\n");
   return kOk;
 }
 

@@ -15,6 +15,8 @@ struct Failure {
     exception,  ///< an exception escaped the check's code
     crash,      ///< a fatal signal (segmentation fault, abort, ...)
     timeout,    ///< the check did not finish in time and was stopped
+    build,      ///< it could not run: the lesson does not compile (grading)
+    missing,    ///< it could not run: the lesson is missing (grading)
   };
   Kind kind = Kind::assertion;
   std::string file;
