@@ -13,11 +13,14 @@
 #include "lessons.hpp"
 #include "process.hpp"
 #include "test_database.hpp"
+#include "workbook_testing.hpp"
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
 using workbook::ProcessResult;
+
+using workbook_testing::count_of;
 
 namespace {
 
@@ -100,14 +103,6 @@ struct Project {
 std::string describe(const ProcessResult& result) {
   return "exit " + std::to_string(result.exit_code) + "\nstdout:\n" + result.out + "stderr:\n" +
          result.err;
-}
-
-std::size_t count_of(const std::string& text, const std::string& needle) {
-  std::size_t count = 0;
-  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
-    ++count;
-  }
-  return count;
 }
 
 }  // namespace

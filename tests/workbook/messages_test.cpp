@@ -9,9 +9,13 @@
 #include "command_text.hpp"
 #include "render.hpp"
 #include "test_database.hpp"
+#include "workbook_testing.hpp"
 
 using Catch::Matchers::Contains;
 using workbook::Failure;
+
+using workbook_testing::check_named;
+using workbook_testing::count_of;
 
 namespace {
 
@@ -62,28 +66,12 @@ workbook::LessonResult run_fixture(bool crash) {
   return result;
 }
 
-const workbook::Check& check_named(const workbook::CheckRun& run, const std::string& name) {
-  for (const auto& check : run.checks) {
-    if (check.name == name) return check;
-  }
-  FAIL("no check named '" << name << "' in the results");
-  throw std::logic_error("unreachable");
-}
-
 // The block `describe_problem` shows for the check called `name` (up to the next check).
 std::string block_of(const std::string& text, const std::string& name) {
   const auto start = text.find("[ ] " + name + "\n");
   if (start == std::string::npos) return "";
   const auto end = text.find("\n  [", start + 1);
   return text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-}
-
-std::size_t count_of(const std::string& text, const std::string& needle) {
-  std::size_t count = 0;
-  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
-    ++count;
-  }
-  return count;
 }
 
 }  // namespace

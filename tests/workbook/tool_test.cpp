@@ -22,11 +22,14 @@
 #include "source_record.hpp"
 #include "test_database.hpp"
 #include "todo_diff.hpp"
+#include "workbook_testing.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::EndsWith;
 using Catch::Matchers::StartsWith;
 using workbook::Failure;
+
+using workbook_testing::check_named;
 
 namespace {
 
@@ -52,14 +55,6 @@ workbook::CheckRun run_fixture(const std::string& mode, std::string& problem,
   auto run = checker.run_checks(FIXTURE_CHECKS, "fixture_" + mode, output, problem);
   ::unsetenv("FIXTURE_MODE");
   return run;
-}
-
-const workbook::Check& check_named(const workbook::CheckRun& run, const std::string& name) {
-  for (const auto& check : run.checks) {
-    if (check.name == name) return check;
-  }
-  FAIL("no check named '" << name << "' in the results");
-  throw std::logic_error("unreachable");
 }
 
 }  // namespace
