@@ -241,7 +241,10 @@ TEST_CASE("a grade depends only on the files' contents, not their times or earli
   CHECK(touched.result.exit_code == 0);
   CHECK(result_line(touched.result.out) == result_line(resubmitted.result.out));
 
-  // The pristine files back, with their old times: the first grade again.
+  // The pristine files back, with their old times (and nothing of the solved copy left, such as
+  // lesson 04's migrations): the first grade again.
+  fs::remove_all(student / "lessons");
+  fs::create_directories(student / "lessons");
   copy_keeping_times(pristine, student / "lessons");
   const Graded again = grade("regrade", student);
   INFO(describe(again));
