@@ -6,8 +6,11 @@
 #include <sys/types.h>
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "subprocess.hpp"
 
 namespace migrate_testing {
 
@@ -21,11 +24,10 @@ struct ProcessResult {
 /// Environment changes for a child: name -> value (an empty value unsets the variable).
 using Environment = std::map<std::string, std::string>;
 
-/// A started child process whose streams go to files.
+/// A started child process (the repository's process runner, tools/support/subprocess.hpp).
 struct RunningProcess {
   pid_t pid = -1;
-  std::string out_path;
-  std::string err_path;
+  std::shared_ptr<subprocess::Process> process;
 };
 
 /// Starts `migrate_app args...` in directory `cwd` with `env` applied; does not wait.

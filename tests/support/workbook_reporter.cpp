@@ -5,125 +5,43 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
-#include <cstdio>
+#include <optional>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace testing_support {
 namespace {
 
-// Appends `text` to `out` as a JSON string literal. Invalid UTF-8 becomes U+FFFD.
-void append_json_string(std::string& out, const std::string& text) {
-  out += '"';
-  const auto size = text.size();
-  for (std::size_t i = 0; i < size;) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        default:
-          if (c < 0x20 || c == 0x7f) {
-            char escaped[8];
-            std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-            out += escaped;
-          } else {
-            out += static_cast<char>(c);
-          }
-      }
-      ++i;
-      continue;
-    }
-    // A multi-byte sequence: copy it when it is well-formed, else emit U+FFFD for one byte.
-    std::size_t length = 0;
-    unsigned minimum = 0;
-    if ((c & 0xe0) == 0xc0)
-      length = 2, minimum = 0x80;
-    else if ((c & 0xf0) == 0xe0)
-      length = 3, minimum = 0x800;
-    else if ((c & 0xf8) == 0xf0)
-      length = 4, minimum = 0x10000;
-    bool valid = length != 0 && i + length <= size;
-    unsigned code = valid ? c & (0x7f >> length) : 0;
-    for (std::size_t k = 1; valid && k < length; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      valid = (next & 0xc0) == 0x80;
-      code = (code << 6) | (next & 0x3f);
-    }
-    valid = valid && code >= minimum && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff);
-    if (valid) {
-      out.append(text, i, length);
-      i += length;
-    } else {
-      out += "\xef\xbf\xbd";
-      ++i;
-    }
+using Json = nlohmann::ordered_json;
+
+// What Catch2 writes where it knows no expression: an exception escaped the test code after the
+// last assertion, or the program crashed there. The location is that last assertion's.
+constexpr const char* kUnknownExpression = "{Unknown expression after the reported line}";
+// What Catch2 reports for an assertion whose handler was left by an exception it did not handle:
+// an assertion that failed inside another assertion's expression (already reported on its own),
+// or FAIL()'s message throwing while it was built. Nothing to do with the compile option it names.
+constexpr const char* kIncompleteAssertion =
+    "Exception translation was disabled by CATCH_CONFIG_FAST_COMPILE";
+// Catch2's text for an exception that is not a std::exception (nor a string).
+constexpr const char* kUnknownException = "Unknown exception";
+
+// Catch2's placeholder for a value it cannot print, in expansions.
+std::string readable_expansion(std::string text) {
+  const std::string placeholder = "{?}";
+  const std::string readable = "(a value that cannot be printed)";
+  for (auto at = text.find(placeholder); at != std::string::npos;
+       at = text.find(placeholder, at + readable.size())) {
+    text.replace(at, placeholder.size(), readable);
   }
-  out += '"';
+  return text;
 }
 
-// Builds one JSON object: {"key": value, ...}.
-class JsonObject {
- public:
-  JsonObject& string(const char* key, const std::string& value) {
-    append_json_string(key_(key), value);
-    return *this;
-  }
-  JsonObject& number(const char* key, double value) {
-    std::ostringstream text;
-    text << value;
-    key_(key) += text.str();
-    return *this;
-  }
-  JsonObject& integer(const char* key, unsigned long long value) {
-    key_(key) += std::to_string(value);
-    return *this;
-  }
-  JsonObject& boolean(const char* key, bool value) {
-    key_(key) += value ? "true" : "false";
-    return *this;
-  }
-  JsonObject& strings(const char* key, const std::vector<std::string>& values) {
-    auto& out = key_(key);
-    out += '[';
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      if (i != 0) out += ',';
-      append_json_string(out, values[i]);
-    }
-    out += ']';
-    return *this;
-  }
-  JsonObject& counts(const char* key, const Catch::Counts& counts) {
-    key_(key) += "{\"passed\":" + std::to_string(counts.passed) +
-                 ",\"failed\":" + std::to_string(counts.failed) + "}";
-    return *this;
-  }
-  std::string str() const { return text_ + "}"; }
-
- private:
-  std::string& key_(const char* key) {
-    text_ += text_.size() == 1 ? "" : ",";
-    append_json_string(text_, key);
-    text_ += ':';
-    return text_;
-  }
-  std::string text_ = "{";
-};
+Json counts(const Catch::Counts& counts) {
+  return {{"passed", counts.passed}, {"failed", counts.failed}};
+}
 
 const char* result_name(Catch::ResultWas::OfType type) {
   switch (type) {
@@ -174,13 +92,15 @@ class WorkbookReporter : public Catch::StreamingReporterBase<WorkbookReporter> {
 
   void testRunStarting(const Catch::TestRunInfo& info) override {
     StreamingReporterBase::testRunStarting(info);
-    write(JsonObject().string("type", "run").string("name", info.name));
+    write({{"type", "run"}, {"name", info.name}});
   }
 
   void testCaseStarting(const Catch::TestCaseInfo& info) override {
     StreamingReporterBase::testCaseStarting(info);
     started_ = std::chrono::steady_clock::now();
-    write(JsonObject().string("type", "case-start").string("name", info.name));
+    failures_in_case_ = 0;
+    pending_.reset();
+    write({{"type", "case-start"}, {"name", info.name}});
   }
 
   void assertionStarting(const Catch::AssertionInfo&) override {}
@@ -188,6 +108,19 @@ class WorkbookReporter : public Catch::StreamingReporterBase<WorkbookReporter> {
   bool assertionEnded(const Catch::AssertionStats& stats) override {
     const Catch::AssertionResult& result = stats.assertionResult;
     if (result.isOk()) return true;
+    std::string message = result.hasMessage() ? result.getMessage() : "";
+    // One failure per cause. An assertion left by an exception is followed by that exception's
+    // own report (or was preceded by the failed assertion inside it): it is written only when
+    // nothing else is, at the end of the test case.
+    const bool incomplete = result.getResultType() == Catch::ResultWas::ThrewException &&
+                            message == kIncompleteAssertion;
+    if (incomplete) {
+      message = "an exception was thrown while this check was being evaluated";
+    } else if (message == kUnknownException) {
+      message = "an exception that is not a std::exception (its type cannot be shown)";
+    }
+    if (incomplete && failures_in_case_ > 0) return true;
+    pending_.reset();
 
     std::vector<std::string> sections;
     // The first entry of the stack is the test case itself.
@@ -195,57 +128,86 @@ class WorkbookReporter : public Catch::StreamingReporterBase<WorkbookReporter> {
       sections.push_back(m_sectionStack[i].name);
     }
     std::vector<std::string> info;
-    for (const auto& message : stats.infoMessages) {
-      if (message.type == Catch::ResultWas::Info) info.push_back(message.message);
+    for (const auto& scoped : stats.infoMessages) {
+      if (scoped.type == Catch::ResultWas::Info) info.push_back(scoped.message);
     }
+    // The expression as written (CHECK_FALSE's without the "!(...)" Catch2 wraps it in) and its
+    // values; `negated` says the check wanted it false.
+    const bool negated = Catch::isFalseTest(result.m_info.resultDisposition);
+    std::string expression =
+        result.hasExpression() ? std::string(result.m_info.capturedExpression) : std::string();
+    std::string expansion =
+        result.hasExpandedExpression() ? readable_expansion(result.getExpandedExpression()) : "";
+    if (negated && expansion.rfind('!', 0) == 0) {
+      expansion.erase(0, 1);
+      if (expansion.size() >= 2 && expansion.front() == '(' && expansion.back() == ')') {
+        expansion = expansion.substr(1, expansion.size() - 2);
+      }
+    }
+    // Where Catch2 knows no expression, the line is the last assertion that ran before.
+    const bool after_line = expression == kUnknownExpression;
+    if (after_line) expression.clear(), expansion.clear();
     const auto where = result.getSourceInfo();
-    write(JsonObject()
-              .string("type", "failure")
-              .string("case", currentTestCaseInfo ? currentTestCaseInfo->name : std::string())
-              .strings("sections", sections)
-              .string("file", where.file)
-              .integer("line", where.line)
-              .string("macro", std::string(result.getTestMacroName()))
-              .string("expression", result.hasExpression() ? result.getExpression() : "")
-              .string("expansion",
-                      result.hasExpandedExpression() ? result.getExpandedExpression() : "")
-              .string("message", result.hasMessage() ? result.getMessage() : "")
-              .strings("info", info)
-              .string("kind", failure_kind(result))
-              .string("result", result_name(result.getResultType())));
+    Json record{{"type", "failure"},
+                {"case", currentTestCaseInfo ? currentTestCaseInfo->name : std::string()},
+                {"sections", sections},
+                {"file", where.file},
+                {"line", where.line},
+                {"after_line", after_line},
+                {"macro", after_line ? std::string() : std::string(result.getTestMacroName())},
+                {"expression", expression},
+                {"negated", negated},
+                {"expansion", expansion},
+                {"message", message},
+                {"info", info},
+                {"kind", failure_kind(result)},
+                {"result", result_name(result.getResultType())}};
+    if (incomplete) {
+      pending_ = std::move(record);
+    } else {
+      ++failures_in_case_;
+      write(record);
+    }
     return true;
   }
 
   void testCaseEnded(const Catch::TestCaseStats& stats) override {
+    if (pending_) write(*pending_);
+    pending_.reset();
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started_;
     const auto& info = stats.testInfo;
-    write(JsonObject()
-              .string("type", "case")
-              .string("name", info.name)
-              .string("file", info.lineInfo.file)
-              .integer("line", info.lineInfo.line)
-              .strings("tags", info.tags)
-              .boolean("passed", stats.totals.assertions.allOk())
-              .counts("assertions", stats.totals.assertions)
-              .number("seconds", elapsed.count())
-              .string("stdout", stats.stdOut)
-              .string("stderr", stats.stdErr));
+    write({{"type", "case"},
+           {"name", info.name},
+           {"file", info.lineInfo.file},
+           {"line", info.lineInfo.line},
+           {"tags", info.tags},
+           {"passed", stats.totals.assertions.allOk()},
+           {"assertions", counts(stats.totals.assertions)},
+           {"seconds", elapsed.count()},
+           {"stdout", stats.stdOut},
+           {"stderr", stats.stdErr}});
     StreamingReporterBase::testCaseEnded(stats);
   }
 
   void testRunEnded(const Catch::TestRunStats& stats) override {
-    write(JsonObject()
-              .string("type", "end")
-              .counts("cases", stats.totals.testCases)
-              .counts("assertions", stats.totals.assertions)
-              .boolean("aborted", stats.aborting));
+    write({{"type", "end"},
+           {"cases", counts(stats.totals.testCases)},
+           {"assertions", counts(stats.totals.assertions)},
+           {"aborted", stats.aborting}});
     StreamingReporterBase::testRunEnded(stats);
   }
 
  private:
-  void write(const JsonObject& record) { stream << record.str() << std::endl; }
+  // One record per line. Invalid UTF-8 (a check's output may hold any bytes) becomes U+FFFD,
+  // the repository's one rule (tools/support/utf8.hpp).
+  void write(const Json& record) {
+    stream << record.dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace)
+           << std::endl;
+  }
 
   std::chrono::steady_clock::time_point started_;
+  int failures_in_case_ = 0;
+  std::optional<Json> pending_;  // a failure written only if no other comes in its test case
 };
 
 }  // namespace

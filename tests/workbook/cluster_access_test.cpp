@@ -745,7 +745,7 @@ TEST_CASE("a lesson program run by hand uses this checkout's running cluster", "
   INFO(nothing.describe());
   CHECK(nothing.exit_code == 1);
   CHECK(nothing.err == "hello_books: cannot connect to PostgreSQL at unix socket " + none +
-                           "/sock (port 55432) (No such file or directory): is the server "
+                           "/sock (port 55432) (no server answers there): is the server "
                            "running? In this workbook: ./workbook db start\n");
   // ./workbook does not take the copied cluster for its own either.
   const ProgramRun status = workbook(copy, cluster.port, {"db", "status"});

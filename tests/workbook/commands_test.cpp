@@ -13,11 +13,14 @@
 #include "lessons.hpp"
 #include "process.hpp"
 #include "test_database.hpp"
+#include "workbook_testing.hpp"
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
 using workbook::ProcessResult;
+
+using workbook_testing::count_of;
 
 namespace {
 
@@ -79,17 +82,17 @@ struct Project {
                                   "-c",
                                   "init.defaultBranch=main"};
     argv.insert(argv.end(), args.begin(), args.end());
-    const ProcessResult result = workbook::run_process({argv, root.string(), {}, 60, false});
+    const ProcessResult result = workbook::run_process({argv, root.string(), {}, 60});
     INFO(workbook::shell_join(argv) << "\n" << result.out << result.err);
     REQUIRE(result.ok());
   }
 
   ProcessResult tool(const std::vector<std::string>& args,
-                     std::vector<std::pair<std::string, std::string>> env = {}) const {
+                     std::vector<subprocess::EnvChange> env = {}) const {
     std::vector<std::string> argv{WORKBOOK_TOOL, "--build-dir", build.string()};
     argv.insert(argv.end(), args.begin(), args.end());
     env.emplace_back("NO_COLOR", "1");
-    return workbook::run_process({argv, root.string(), env, 60, false});
+    return workbook::run_process({argv, root.string(), env, 60});
   }
 
   std::string lesson_file(const std::string& path) const {
@@ -100,14 +103,6 @@ struct Project {
 std::string describe(const ProcessResult& result) {
   return "exit " + std::to_string(result.exit_code) + "\nstdout:\n" + result.out + "stderr:\n" +
          result.err;
-}
-
-std::size_t count_of(const std::string& text, const std::string& needle) {
-  std::size_t count = 0;
-  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
-    ++count;
-  }
-  return count;
 }
 
 }  // namespace
@@ -220,6 +215,16 @@ TEST_CASE("checks never pass without a database: one line and the fix, exit code
     CHECK(count_of(result.err, "\n") == 1);
     CHECK_THAT(result.err, !Contains("secret-pw"));
   }
+  // Without DATABASE_URL no server is guessed (the workbook's may run on another port).
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{}, std::vector<std::string>{"check", "01"}}) {
+    const auto result = project.tool(args, {{"DATABASE_URL", std::nullopt}});
+    INFO(describe(result));
+    CHECK(result.exit_code == 3);
+    CHECK_THAT(result.err, Contains("DATABASE_URL is not set"));
+    CHECK_THAT(result.err, Contains("./workbook db url"));
+    CHECK(count_of(result.err, "\n") == 1);
+  }
 }
 
 TEST_CASE("a lesson that cannot be built says how to restore it", "[progress]") {
@@ -268,6 +273,21 @@ TEST_CASE("reset asks first, keeps a backup and restores the starter from git", 
   INFO(describe(again));
   CHECK(again.exit_code == 0);
   CHECK_THAT(again.out, Contains("already the starter"));
+
+  // It says how to get the files back, and that command does it.
+  const std::string marker = "To get them back: ";
+  const auto at = done.out.find(marker);
+  REQUIRE(at != std::string::npos);
+  const std::string restore =
+      done.out.substr(at + marker.size(), done.out.find("   (then", at) - at - marker.size());
+  CHECK_THAT(restore, StartsWith("cp -a .workbook/backup/"));
+  CHECK_THAT(done.out, Contains("(then ./workbook check 01)"));
+  const auto restored =
+      workbook::run_process({{"/bin/sh", "-c", restore}, project.root.string(), {}, 60});
+  INFO(restore << "\n" << restored.err);
+  CHECK(restored.ok());
+  CHECK(project.lesson_file("01_first/main.cpp") == "my work\n");
+  CHECK(project.lesson_file("01_first/notes.txt") == "my notes\n");
 }
 
 TEST_CASE("reset takes the starter from origin/HEAD, not from the student's commits", "[reset]") {
@@ -311,8 +331,7 @@ TEST_CASE("watch checks again when a lesson file is saved, and stops on Ctrl-C",
                               "--build-dir", project.build.string(), "watch"},
                              project.root.string(),
                              {{"NO_COLOR", "1"}},
-                             60,
-                             false});
+                             60});
   saver.join();
   INFO(describe(result));
   CHECK(result.exit_code == 0);
@@ -329,8 +348,7 @@ TEST_CASE("check --solution runs a lesson's checks on its solution: all pass", "
                               lesson.number, "--solution"},
                              "",
                              {{"NO_COLOR", "1"}},
-                             300,
-                             false});
+                             300});
   INFO(describe(result));
   CHECK(result.exit_code == 0);
   CHECK(result.err.empty());  // stderr stays clean on success
@@ -472,6 +490,7 @@ file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/workbook-tool.json" CONTENT "{
                              "",
                              {},
                              120,
+                             0,
                              true});
   INFO(configure.out);
   REQUIRE(configure.ok());

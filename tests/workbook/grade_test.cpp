@@ -7,6 +7,7 @@
 // run only rebuilds what changed.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <regex>
@@ -14,6 +15,7 @@
 
 #include "lessons.hpp"
 #include "process.hpp"
+#include "todo_diff.hpp"
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
@@ -83,8 +85,7 @@ Graded grade(const std::string& name, const fs::path& student) {
                               "--junit", junit, "--grade-dir", kRoot + "/" + name + "-build"},
                              "",
                              {{"NO_COLOR", "1"}},
-                             1200,
-                             false});
+                             1200});
   graded.junit = fs::exists(junit) ? workbook::read_file(junit) : "";
   graded.unchanged = snapshot(student) == before;
   return graded;
@@ -149,4 +150,142 @@ TEST_CASE("grading a pristine copy: every lesson builds and fails some check, by
   for (const char* kind : {"build", "missing", "crash", "timeout"}) {
     CHECK_THAT(graded.junit, !Contains(std::string("<error type=\"") + kind + "\""));
   }
+}
+
+namespace {
+
+// <testsuites ... tests="N">: the number of test cases in the whole report.
+int total_tests(const std::string& xml) {
+  const std::regex pattern("<testsuites name=\"[^\"]*\" tests=\"(\\d+)\"");
+  std::smatch match;
+  return std::regex_search(xml, match, pattern) ? std::stoi(match[1]) : -1;
+}
+
+// The "Result: ..." line of a grade.
+std::string result_line(const std::string& out) {
+  const auto at = out.find("Result: ");
+  return at == std::string::npos ? "" : out.substr(at, out.find('\n', at) - at);
+}
+
+// Copies `from` over `to` keeping the files' times, as `cp -a` (or unpacking an archive) does.
+void copy_keeping_times(const fs::path& from, const fs::path& to) {
+  const auto copied =
+      workbook::run_process(subprocess::command({"cp", "-a", from.string() + "/.", to.string()}));
+  REQUIRE(copied.ok());
+}
+
+// Sets every file under `root` to an old time, as `touch -d 2000-01-01` would.
+void make_old(const fs::path& root) {
+  for (const auto& entry : fs::recursive_directory_iterator(root)) {
+    fs::last_write_time(entry.path(),
+                        fs::file_time_type::clock::now() - std::chrono::hours(24 * 365 * 20));
+  }
+}
+
+// The number of checks of lesson `number`, as its solution's check program lists them.
+int listed_checks(const std::string& number) {
+  const auto listed = workbook::run_process(subprocess::command(
+      {BUILD_DIR "/tests/lessons/check_solution" + number, "--list-test-names-only"}));
+  int count = 0;
+  for (const auto& line : workbook::split_lines(listed.out)) count += line.empty() ? 0 : 1;
+  return count;
+}
+
+// A copy of the lessons with every solution over its lesson.
+void solved_lessons(const fs::path& to) {
+  const auto catalog = workbook::Catalog::load(PROJECT_DIR "/lessons/lessons.json");
+  fs::remove_all(to);
+  fs::create_directories(to);
+  fs::copy(LESSONS_DIR, to, fs::copy_options::recursive);
+  for (const auto& lesson : catalog.lessons()) {
+    fs::copy(SOLUTIONS_DIR "/" + lesson.directory, to / lesson.directory,
+             fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a grade depends only on the files' contents, not their times or earlier grades",
+          "[grade]") {
+  const fs::path student = kRoot + "/regrade";
+  const fs::path solved = kRoot + "/regrade-solved";
+  const fs::path pristine = kRoot + "/regrade-pristine";
+  solved_lessons(solved);
+  fs::remove_all(pristine);
+  fs::create_directories(pristine);
+  fs::copy(LESSONS_DIR, pristine, fs::copy_options::recursive);
+  make_old(solved);
+  make_old(pristine);
+  fs::remove_all(student);
+  fs::create_directories(student / "lessons");
+  copy_keeping_times(pristine, student / "lessons");
+
+  const Graded first = grade("regrade", student);
+  INFO(describe(first));
+  REQUIRE(first.result.exit_code == 1);
+  const int total = total_tests(first.junit);
+  CHECK(total > 0);
+
+  // A solved submission unpacked over the graded one, with old times: graded as solved.
+  copy_keeping_times(solved, student / "lessons");
+  const Graded resubmitted = grade("regrade", student);
+  INFO(describe(resubmitted));
+  CHECK(resubmitted.result.exit_code == 0);
+  CHECK_THAT(resubmitted.result.out, Contains("Result: every lesson passes"));
+  CHECK(total_tests(resubmitted.junit) == total);
+
+  // The same files touched to another old time: the same grade.
+  make_old(student);
+  const Graded touched = grade("regrade", student);
+  INFO(describe(touched));
+  CHECK(touched.result.exit_code == 0);
+  CHECK(result_line(touched.result.out) == result_line(resubmitted.result.out));
+
+  // The pristine files back, with their old times (and nothing of the solved copy left, such as
+  // lesson 04's migrations): the first grade again.
+  fs::remove_all(student / "lessons");
+  fs::create_directories(student / "lessons");
+  copy_keeping_times(pristine, student / "lessons");
+  const Graded again = grade("regrade", student);
+  INFO(describe(again));
+  CHECK(again.result.exit_code == 1);
+  CHECK(result_line(again.result.out) == result_line(first.result.out));
+  CHECK(total_tests(again.junit) == total);
+}
+
+TEST_CASE(
+    "a lesson that does not compile: each of its checks is an error with the compiler's "
+    "first error, and the number of checks stays the same",
+    "[grade]") {
+  const auto catalog = workbook::Catalog::load(PROJECT_DIR "/lessons/lessons.json");
+  const fs::path student = kRoot + "/broken";
+  mirror(LESSONS_DIR, student / "lessons");
+  // Lesson 02 does not compile; lesson 01 has a warning (warnings never stop a lesson's build).
+  const fs::path app = student / "lessons/02_connect/app/app.cpp";
+  workbook::write_file(app.string(), workbook::read_file(app.string()) + "\nthis is not C++;\n");
+  const fs::path main = student / "lessons/01_create_db/main.cpp";
+  workbook::write_file(main.string(), workbook::read_file(main.string()) +
+                                          "\nstatic int probe() { int unused = 0; return 0; }\n"
+                                          "int (*workbook_probe)() = probe;\n");
+
+  const Graded graded = grade("broken", student);
+  INFO(describe(graded));
+  CHECK(graded.result.exit_code == 1);
+  CHECK(graded.result.err.empty());
+  // As many checks as the lesson has: its solution's check program lists them.
+  int total = 0;
+  for (const auto& lesson : catalog.lessons()) {
+    const int listed = listed_checks(lesson.number);
+    total += listed;
+    const Suite counts = suite(graded.junit, "lesson" + lesson.number);
+    INFO("lesson " << lesson.number << ":\n" << graded.junit);
+    CHECK(counts.tests == listed);
+    if (lesson.number == "02") CHECK(counts.errors == listed);
+    if (lesson.number == "01") CHECK(counts.failures > 0);  // it built and ran, by assertion
+  }
+  CHECK(total_tests(graded.junit) == total);
+  CHECK_THAT(graded.junit, Contains("<error type=\"build\" message=\"does not compile: "
+                                    "lessons/02_connect/app/app.cpp:"));
+  CHECK_THAT(graded.result.out,
+             !Contains("lesson 01  " + catalog.lessons()[0].title + "  does not compile"));
 }

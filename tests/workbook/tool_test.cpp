@@ -5,9 +5,11 @@
 // the progress display.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "build_log.hpp"
@@ -17,13 +19,17 @@
 #include "lessons.hpp"
 #include "render.hpp"
 #include "results.hpp"
+#include "source_record.hpp"
 #include "test_database.hpp"
 #include "todo_diff.hpp"
+#include "workbook_testing.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::EndsWith;
 using Catch::Matchers::StartsWith;
 using workbook::Failure;
+
+using workbook_testing::check_named;
 
 namespace {
 
@@ -49,14 +55,6 @@ workbook::CheckRun run_fixture(const std::string& mode, std::string& problem,
   auto run = checker.run_checks(FIXTURE_CHECKS, "fixture_" + mode, output, problem);
   ::unsetenv("FIXTURE_MODE");
   return run;
-}
-
-const workbook::Check& check_named(const workbook::CheckRun& run, const std::string& name) {
-  for (const auto& check : run.checks) {
-    if (check.name == name) return check;
-  }
-  FAIL("no check named '" << name << "' in the results");
-  throw std::logic_error("unreachable");
 }
 
 }  // namespace
@@ -479,11 +477,9 @@ TEST_CASE("JUnit XML: a suite per lesson, failures and errors apart", "[junit]")
   workbook::LessonResult broken;
   broken.lesson.number = "03";
   broken.state = workbook::LessonResult::State::build_failed;
-  broken.build_error = workbook::BuildError{"/student/lessons/03_models/models/book.hpp",
-                                            7,
-                                            1,
-                                            "expected ';'",
-                                            {"book.hpp:7:1: error: expected ';'"}};
+  broken.build_error =
+      workbook::BuildError{"/student/lessons/03_models/models/book.hpp", 7,  1, "expected ';'",
+                           {"book.hpp:7:1: error: expected ';'"},        {}, 0};
 
   const workbook::Paths paths{"/project", "/student/lessons"};
   const std::string xml = workbook::junit_xml({passed, failed, broken}, "alice & bob", paths);
@@ -506,4 +502,134 @@ TEST_CASE("JUnit XML: a suite per lesson, failures and errors apart", "[junit]")
   CHECK_THAT(xml, EndsWith("</testsuites>\n"));
 
   CHECK(workbook::xml_escape("a\x01z\xff") == "az\xef\xbf\xbd");  // forbidden and broken bytes
+}
+
+TEST_CASE("a compile error inside the library or a system header points at the student's line",
+          "[build]") {
+  const std::vector<std::string> own{"/p/lessons"};
+  const workbook::Paths paths{"/p", "/p/lessons"};
+  SECTION("a template instantiated from the student's line: g++'s \"required from here\"") {
+    const std::vector<std::string> lines{
+        "In file included from /usr/include/c++/12/algorithm:61,",
+        "                 from /p/lessons/03_models/main.cpp:1:",
+        "/usr/include/c++/12/bits/stl_algo.h: In instantiation of 'void std::__sort(...)':",
+        "/usr/include/c++/12/bits/stl_algo.h:4820:18:   required from 'void std::sort(...)'",
+        "/p/lessons/03_models/main.cpp:9:12:   required from here",
+        "/usr/include/c++/12/bits/stl_algo.h:1938:50: error: no match for 'operator-'",
+        " 1938 |     std::__lg(__last - __first) * 2,"};
+    const auto error = workbook::first_error(lines, own);
+    CHECK(error.file == "/usr/include/c++/12/bits/stl_algo.h");
+    CHECK(error.own_file == "/p/lessons/03_models/main.cpp");
+    CHECK(error.own_line == 9);
+    CHECK(error.fix_file() == "/p/lessons/03_models/main.cpp");
+    CHECK(error.fix_line() == 9);
+    CHECK(workbook::build_error_summary(error, paths) ==
+          "lessons/03_models/main.cpp:9: no match for 'operator-' (reported in "
+          "/usr/include/c++/12/bits/stl_algo.h)");
+    const std::string shown = workbook::describe_build_error(error, paths, {}, 0);
+    CHECK_THAT(shown, Contains("lessons/03_models/main.cpp:9:12:   required from here"));
+    CHECK_THAT(shown, Contains("your line lessons/03_models/main.cpp:9 leads there: fix it there"));
+  }
+  SECTION("the library's header, instantiated through two of the student's lines") {
+    const std::vector<std::string> lines{
+        "/p/lib/include/orm/session.hpp: In instantiation of 'void orm::Session::add(T&)':",
+        "/p/lessons/03_models/app/store.hpp:12:5:   required from 'void store(T&)'",
+        "/p/lessons/03_models/main.cpp:20:8:   required from here",
+        "/p/lib/include/orm/session.hpp:40:5: error: 'fields' is not a member of 'Book'"};
+    const auto error = workbook::first_error(lines, own);
+    CHECK(error.own_file == "/p/lessons/03_models/main.cpp");  // the line that started it
+    CHECK(error.own_line == 20);
+  }
+  SECTION("a header the student includes, with no template in between") {
+    const std::vector<std::string> lines{
+        "In file included from /p/lib/include/orm/orm.hpp:3,",
+        "                 from /p/lessons/02_connect/app/app.hpp:4,",
+        "                 from /p/lessons/02_connect/app/app.cpp:1:",
+        "/p/lib/include/orm/model.hpp:7:1: error: expected unqualified-id before 'namespace'"};
+    const auto error = workbook::first_error(lines, own);
+    CHECK(error.own_file == "/p/lessons/02_connect/app/app.hpp");  // the innermost of theirs
+    CHECK(error.own_line == 4);
+  }
+  SECTION("an error in the student's own file needs nothing more") {
+    const std::vector<std::string> lines{
+        "/p/lessons/02_connect/app/app.cpp:14:3: error: 'foo' was not declared in this scope"};
+    const auto error = workbook::first_error(lines, own);
+    CHECK(error.own_file.empty());
+    CHECK(error.fix_file() == "/p/lessons/02_connect/app/app.cpp");
+    CHECK_THAT(workbook::describe_build_error(error, paths, {}, 0), !Contains("fix it there"));
+  }
+}
+
+TEST_CASE("build logs: the compiler's warnings about a lesson's files", "[build]") {
+  const std::string log =
+      "[1/3] Building CXX object lessons/01_create_db/CMakeFiles/lesson01.dir/main.cpp.o\n"
+      "/p/lessons/01_create_db/main.cpp: In function 'int main()':\n"
+      "/p/lessons/01_create_db/main.cpp:7:7: warning: unused variable 'unused' "
+      "[-Wunused-variable]\n"
+      "    7 |   int unused = 1;\n"
+      "      |       ^~~~~~\n"
+      "[2/3] Building CXX object lib/CMakeFiles/orm.dir/src/url.cpp.o\n"
+      "/p/lib/src/url.cpp:3:1: warning: not the student's\n"
+      "[3/3] Linking CXX executable lessons/01_create_db/create_databases\n";
+  CHECK(workbook::warnings_in(log, "/p/lessons/01_create_db") ==
+        std::vector<std::string>{"/p/lessons/01_create_db/main.cpp:7:7: warning: unused variable "
+                                 "'unused' [-Wunused-variable]",
+                                 "    7 |   int unused = 1;", "      |       ^~~~~~"});
+  CHECK(workbook::warnings_in(log, "/p/lessons/02_connect").empty());
+  CHECK(workbook::warnings_in(log, "/p/lessons/01_create_db", 0).empty());
+}
+
+TEST_CASE("content, not file times, decides which lessons are compiled again", "[build]") {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::path(testing_support::scratch_directory()) / "sources";
+  fs::remove_all(root);
+  const std::string folder = (root / "lessons/03_models").string();
+  const std::string objects = (root / "build/CMakeFiles").string();
+  const std::string record = (root / "build/sources.json").string();
+  const std::string object = objects + "/lesson03.dir/main.cpp.o";
+  const std::vector<workbook::LessonSources> lessons{{folder, {objects}}};
+  const auto old_time = fs::file_time_type::clock::now() - std::chrono::hours(24 * 365 * 20);
+  auto write = [&](const std::string& name, const std::string& text, bool old) {
+    workbook::write_file(folder + "/" + name, text);
+    if (old) fs::last_write_time(folder + "/" + name, old_time);  // as cp -a or tar leaves it
+  };
+  auto built = [&] { workbook::write_file(object, "object"); };
+  write("main.cpp", "int main() { return 1; }\n", false);
+  write("CMakeLists.txt", "workbook_lesson(PROGRAM_SOURCES main.cpp)\n", false);
+  built();
+
+  // No record yet: nothing is known about the objects, so they go.
+  auto stale = workbook::forget_stale_objects(record, lessons);
+  CHECK(stale.folders == std::vector<std::string>{folder});
+  CHECK_FALSE(fs::exists(object));
+  built();
+
+  // The same content with an old time (touch -d 2000-01-01): nothing to do.
+  write("main.cpp", "int main() { return 1; }\n", true);
+  stale = workbook::forget_stale_objects(record, lessons);
+  CHECK(stale.folders.empty());
+  CHECK(fs::exists(object));
+
+  // Other content with an old time (a solved copy put over with cp -a): compiled again.
+  write("main.cpp", "int main() { return 0; }\n", true);
+  stale = workbook::forget_stale_objects(record, lessons);
+  CHECK(stale.folders == std::vector<std::string>{folder});
+  CHECK_FALSE(stale.cmake_lists);
+  CHECK_FALSE(fs::exists(object));
+  built();
+
+  // An edit saved now: Ninja sees its time, nothing to remove.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  write("main.cpp", "int main() { return 2; }\n", false);
+  stale = workbook::forget_stale_objects(record, lessons);
+  CHECK(stale.folders.empty());
+  CHECK(fs::exists(object));
+
+  // A new file with an old time, and a CMakeLists.txt changed with an old time.
+  write("helper.hpp", "#pragma once\n", true);
+  write("CMakeLists.txt", "workbook_lesson(PROGRAM_SOURCES main.cpp helper.cpp)\n", true);
+  stale = workbook::forget_stale_objects(record, lessons);
+  CHECK(stale.folders == std::vector<std::string>{folder});
+  CHECK(stale.cmake_lists);
+  CHECK_FALSE(fs::exists(object));
 }

@@ -34,6 +34,58 @@ const std::regex& diagnostic() {
   return pattern;
 }
 
+// "file:line:col:   required from here" / "...   required from 'void f()'" (g++'s template
+// instantiation chain); group 4 is "here" for the line that started it.
+const std::regex& required_from() {
+  static const std::regex pattern(R"(^(.+?):(\d+):(\d+):\s+required from (here)?.*$)");
+  return pattern;
+}
+
+// "In file included from file:line[:col]," / "                 from file:line[:col][,:]"
+const std::regex& included_from() {
+  static const std::regex pattern(
+      R"(^(?:In file included from|\s+from) (.+?):(\d+)(?::\d+)?[,:]$)");
+  return pattern;
+}
+
+bool is_context_line(const std::string& line) {
+  return starts_with(line, "In file included from") || starts_with(line, "                 from") ||
+         line.find(": In ") != std::string::npos || std::regex_match(line, required_from());
+}
+
+bool is_under(const std::string& file, const std::vector<std::string>& dirs) {
+  for (const auto& dir : dirs) {
+    if (dir.empty()) continue;
+    const std::string prefix = dir.back() == '/' ? dir : dir + "/";
+    if (starts_with(file, prefix)) return true;
+  }
+  return false;
+}
+
+// The student's line that leads to an error in someone else's file: the "required from here" of
+// theirs, else the last "required from" in their files, else the innermost #include of theirs.
+void find_own_line(const std::vector<std::string>& lines, std::size_t first, std::size_t error_at,
+                   const std::vector<std::string>& own_dirs, BuildError& error) {
+  std::smatch match;
+  std::string required_file, include_file;
+  int required_line = 0, include_line = 0;
+  bool here = false;
+  for (std::size_t k = first; k < error_at; ++k) {
+    if (std::regex_match(lines[k], match, required_from()) && is_under(match[1], own_dirs)) {
+      if (!here) required_file = match[1], required_line = std::stoi(match[2]);
+      here = here || match[4].matched;
+    } else if (std::regex_match(lines[k], match, included_from()) && is_under(match[1], own_dirs) &&
+               include_file.empty()) {
+      include_file = match[1], include_line = std::stoi(match[2]);
+    }
+  }
+  if (!required_file.empty()) {
+    error.own_file = required_file, error.own_line = required_line;
+  } else if (!include_file.empty()) {
+    error.own_file = include_file, error.own_line = include_line;
+  }
+}
+
 }  // namespace
 
 std::vector<FailedStep> failed_steps(const std::string& log) {
@@ -61,7 +113,8 @@ std::vector<FailedStep> failed_steps(const std::string& log) {
   return steps;
 }
 
-BuildError first_error(const std::vector<std::string>& lines) {
+BuildError first_error(const std::vector<std::string>& lines,
+                       const std::vector<std::string>& own_dirs) {
   BuildError error;
   std::smatch match;
   for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -72,14 +125,14 @@ BuildError first_error(const std::vector<std::string>& lines) {
       error.line = std::stoi(match[2]);
       error.column = std::stoi(match[3]);
       error.message = match[5];
-      // "In file included from ..." and "In function ..." lines just before give the context.
+      // The lines just before give the context: "In file included from ...", "In function ...",
+      // "In instantiation of ..." and the "required from ..." chain.
       std::size_t first = i;
-      while (first > 0 && (starts_with(lines[first - 1], "In file included from") ||
-                           starts_with(lines[first - 1], "                 from") ||
-                           lines[first - 1].find(": In ") != std::string::npos)) {
-        --first;
-      }
+      while (first > 0 && is_context_line(lines[first - 1])) --first;
       for (std::size_t k = first; k <= i; ++k) error.excerpt.push_back(lines[k]);
+      if (!own_dirs.empty() && !is_under(error.file, own_dirs)) {
+        find_own_line(lines, first, i, own_dirs, error);
+      }
       // Then the code snippet: lines until the next diagnostic.
       for (std::size_t k = i + 1; k < lines.size() && k < i + 8; ++k) {
         if (std::regex_match(lines[k], diagnostic()) ||
@@ -173,6 +226,29 @@ bool step_belongs_to(const FailedStep& step, const std::vector<std::string>& ste
     }
   }
   return false;
+}
+
+std::vector<std::string> warnings_in(const std::string& log, const std::string& folder,
+                                     std::size_t max_warnings) {
+  std::vector<std::string> out;
+  std::size_t found = 0;
+  bool in_warning = false;
+  std::smatch match;
+  for (const auto& line : split_lines(log)) {
+    if (std::regex_match(line, match, diagnostic())) {
+      in_warning = match[4] == "warning" && is_under(match[1], {folder}) && found < max_warnings;
+      if (in_warning) {
+        ++found;
+        out.push_back(line);
+      }
+    } else if (in_warning && (starts_with(line, " ") || line.empty()) &&
+               line.find('|') != std::string::npos) {
+      out.push_back(line);  // the code snippet: "   14 |   int unused = 1;"
+    } else {
+      in_warning = false;
+    }
+  }
+  return out;
 }
 
 std::vector<std::string> cmake_errors(const std::string& log) {

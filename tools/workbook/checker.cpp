@@ -17,15 +17,12 @@
 #include "orm/database.hpp"
 #include "orm/errors.hpp"
 #include "orm/url.hpp"
+#include "source_record.hpp"
 
 namespace fs = std::filesystem;
 
 namespace workbook {
 namespace {
-
-// The workbook's own server, as ./workbook sets it up (see `./workbook db url`).
-constexpr const char* kDefaultDatabaseUrl =
-    "postgresql://postgres:postgres@localhost:55432/hello_books_development";
 
 // Holds an exclusive lock on a file while it lives: two ./workbook commands (say `watch` and
 // `check`) must not run Ninja in the same build tree at once.
@@ -94,24 +91,25 @@ std::string test_spec(const std::string& name) {
   return spec;
 }
 
-std::string signal_text(int signal) {
-  const char* name = ::strsignal(signal);
-  return "signal " + std::to_string(signal) + (name ? std::string(", ") + name : "");
-}
-
 }  // namespace
 
 LessonTargets targets_of(const Lesson& lesson, Side side) {
   const std::string stem = (side == Side::lesson ? "lesson" : "solution") + lesson.number;
-  return {stem, "check_" + stem};
+  return {stem, "check_" + stem, ""};
 }
 
 std::string database_url() {
   const char* value = std::getenv("DATABASE_URL");
-  return value != nullptr && *value != '\0' ? value : kDefaultDatabaseUrl;
+  return value != nullptr ? value : "";
 }
 
 std::optional<std::string> database_problem() {
+  if (database_url().empty()) {
+    // Never a guessed server: the workbook's own cluster may run on another port or socket.
+    return std::string(
+        "DATABASE_URL is not set: run the checks through ./workbook (it sets DATABASE_URL to the "
+        "server it runs), or set it to the URL ./workbook db url prints");
+  }
   try {
     // The checks make their own databases through the server's maintenance database.
     orm::Database db(orm::DatabaseUrl::parse(database_url()).with_database("postgres"));
@@ -133,6 +131,32 @@ std::string relative_to(const std::string& path, const std::string& base) {
 Checker::Checker(BuildTree tree, CheckerOptions options)
     : tree_(std::move(tree)), options_(options) {}
 
+void Checker::follow_contents(const std::vector<LessonTargets>& targets) {
+  std::vector<LessonSources> lessons;
+  for (const auto& target : targets) {
+    LessonSources sources{target.folder, {}};
+    if (const auto program = tree_.target_file(target.program)) {
+      sources.object_dirs.push_back(fs::path(*program).parent_path().string() + "/CMakeFiles");
+    }
+    if (const auto checks = tree_.target_file(target.checks)) {
+      sources.object_dirs.push_back(fs::path(*checks).parent_path().string() + "/CMakeFiles/" +
+                                    target.checks + ".dir");
+    }
+    if (!sources.folder.empty()) lessons.push_back(sources);
+  }
+  const StaleSources stale = forget_stale_objects(state_dir() + "/sources.json", lessons);
+  if (stale.cmake_lists) {  // a CMakeLists.txt with an old time: Ninja would not configure again
+    ProcessSpec configure;
+    configure.argv = {"cmake", "-S", tree_.source_dir, "-B", tree_.build_dir};
+    configure.merge_output = true;
+    run_process(configure);  // a failure shows in the build that follows
+  }
+}
+
+std::vector<std::string> Checker::own_dirs() const {
+  return {tree_.lessons_dir, tree_.solutions_dir};
+}
+
 std::string Checker::state_dir() const {
   const std::string dir = tree_.build_dir + "/workbook-tool";
   fs::create_directories(dir);
@@ -151,6 +175,7 @@ std::vector<std::optional<BuildError>> Checker::build(const std::vector<LessonTa
   for (const char* word : {"--", "-k", "0"}) argv.push_back(word);
 
   FileLock lock(state_dir() + "/build.lock");
+  follow_contents(targets);
   ProcessSpec spec;
   spec.argv = argv;
   spec.merge_output = true;
@@ -178,16 +203,16 @@ std::vector<std::optional<BuildError>> Checker::build(const std::vector<LessonTa
       }
       if (step_belongs_to(step, {targets[i].program}, prefixes)) {
         owned = true;
-        if (!errors[i]) errors[i] = first_error(step.lines);
+        if (!errors[i]) errors[i] = first_error(step.lines, own_dirs());
       }
     }
-    if (!owned && !shared) shared = first_error(step.lines);
+    if (!owned && !shared) shared = first_error(step.lines, own_dirs());
   }
   if (steps.empty()) {  // CMake or Ninja failed before building anything
     if (const auto cmake = cmake_errors(result.out); !cmake.empty()) {
       shared = first_error(cmake);
     } else if (!result.started) {
-      shared = BuildError{{}, 0, 0, result.error, {result.error}};
+      shared = BuildError{{}, 0, 0, result.error, {result.error}, {}, 0};
     } else {
       shared = first_error(nonempty_lines(result.out));
     }
@@ -201,6 +226,7 @@ std::vector<std::optional<BuildError>> Checker::build(const std::vector<LessonTa
 std::optional<BuildError> Checker::build_target(const std::string& target,
                                                 const std::string& folder) {
   FileLock lock(state_dir() + "/build.lock");
+  follow_contents({{target, "check_" + target, folder}});
   ProcessSpec spec;
   spec.argv = {"cmake", "--build", tree_.build_dir, "--target", target};
   spec.merge_output = true;
@@ -209,10 +235,10 @@ std::optional<BuildError> Checker::build_target(const std::string& target,
   if (result.ok()) return std::nullopt;
   const auto steps = failed_steps(result.out);
   if (const FailedStep* step = step_for_lesson(steps, folder, {target})) {
-    return first_error(step->lines);
+    return first_error(step->lines, own_dirs());
   }
   if (const auto cmake = cmake_errors(result.out); !cmake.empty()) return first_error(cmake);
-  if (!result.started) return BuildError{{}, 0, 0, result.error, {result.error}};
+  if (!result.started) return BuildError{{}, 0, 0, result.error, {result.error}, {}, 0};
   return first_error(nonempty_lines(result.out));
 }
 
@@ -307,21 +333,29 @@ CheckRun Checker::run_group(const std::string& program, const std::vector<std::s
                           " seconds and was stopped";
       } else {
         failure.kind = Failure::Kind::crash;
-        failure.message = result.signal != 0
-                              ? "the check program crashed (" + signal_text(result.signal) + ")"
-                              : "the check program exited in the middle of this check (exit code " +
-                                    std::to_string(result.exit_code) + ")";
+        failure.message =
+            result.signal != 0
+                ? "the check program crashed (" + subprocess::signal_name(result.signal) + ")"
+                : "the check program exited in the middle of this check (exit code " +
+                      std::to_string(result.exit_code) + ")";
       }
       check.failures.push_back(failure);
       check.finished = true;
       check.passed = false;
+    }
+    for (auto& check : run.checks) {
+      for (auto& failure : check.failures) {
+        if (failure.kind == Failure::Kind::crash && failure.signal == 0) {
+          failure.signal = result.signal;
+        }
+      }
     }
     std::size_t fresh = 0;
     for (auto& check : run.checks) {
       if (seen.insert(check.name).second) ++fresh;
       total.checks.push_back(std::move(check));
     }
-    if (result.interrupted) {
+    if (result.cancelled) {
       problem = "interrupted";
       return total;
     }
@@ -343,7 +377,7 @@ CheckRun Checker::run_group(const std::string& program, const std::vector<std::s
         problem = result.timed_out ? "the check program did not finish within " +
                                          std::to_string(options_.timeout_seconds) + " seconds"
                   : result.signal != 0 ? "the check program crashed before its first check (" +
-                                             signal_text(result.signal) + ")"
+                                             subprocess::signal_name(result.signal) + ")"
                                        : "the check program wrote no results (exit code " +
                                              std::to_string(result.exit_code) +
                                              "): " + first_line(result.err + result.out);
@@ -379,7 +413,7 @@ std::vector<LessonResult> Checker::check(const std::vector<Lesson>& lessons, Sid
           "lesson " + lessons[i].number + " has no checks (no target " + targets.checks + ")";
       result.no_checks = true;
     } else {
-      to_build.push_back(targets);
+      to_build.push_back({targets.program, targets.checks, result.folder});
       built_index.push_back(i);
       continue;
     }
@@ -389,9 +423,17 @@ std::vector<LessonResult> Checker::check(const std::vector<Lesson>& lessons, Sid
   std::vector<std::optional<BuildError>> errors(to_build.size());
   if (options_.build) errors = build(to_build);
 
+  std::string log;
+  if (options_.build && !to_build.empty()) {
+    try {
+      log = read_file(state_dir() + "/build.log");
+    } catch (const std::exception&) {  // no log: no warnings to show
+    }
+  }
   std::vector<std::size_t> runnable;
   for (std::size_t k = 0; k < built_index.size(); ++k) {
     LessonResult& result = results[built_index[k]];
+    result.warnings = warnings_in(log, result.folder);
     if (errors[k]) {
       result.state = LessonResult::State::build_failed;
       result.build_error = errors[k];

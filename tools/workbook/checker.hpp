@@ -19,6 +19,7 @@ enum class Side { lesson, solution };
 struct LessonTargets {
   std::string program;  ///< lessonNN or solutionNN
   std::string checks;   ///< check_lessonNN or check_solutionNN
+  std::string folder;   ///< the lesson folder they are built from ("" when not known)
 };
 LessonTargets targets_of(const Lesson& lesson, Side side);
 
@@ -36,11 +37,14 @@ struct LessonResult {
   State state = State::missing;
   std::string folder;                     ///< the lesson folder checked (absolute)
   std::optional<BuildError> build_error;  ///< with build_failed
+  std::vector<std::string> warnings;      ///< the compiler's warnings about the lesson's files
   CheckRun run;                           ///< the checks' results (partial when crashed)
-  std::string problem;         ///< one line: why the checks could not run (crashed / missing)
-  bool no_checks = false;      ///< missing because the lesson has no check program (yet)
-  std::string program_output;  ///< what the check program printed outside its checks
-  double seconds = 0;          ///< time spent running the checks
+  std::string problem;           ///< one line: why the checks could not run (crashed / missing)
+  bool no_checks = false;        ///< missing because the lesson has no check program (yet)
+  bool not_built = false;        ///< not checked: its first build runs in the background
+  std::string program_output;    ///< what the check program printed outside its checks
+  double seconds = 0;            ///< time spent running the checks
+  bool problem_counted = false;  ///< `problem` is already a failure of the checks it stopped
 
   bool passed() const { return state == State::passed; }
 };
@@ -88,6 +92,11 @@ class Checker {
   // Builds `targets` (one lesson each); for each says whether it built, or its first error.
   std::vector<std::optional<BuildError>> build(const std::vector<LessonTargets>& targets);
   std::string state_dir() const;
+  // Removes the object files of lessons whose files changed in a way Ninja cannot see (content
+  // with an old time: cp -a, an unpacked archive); see source_record.hpp.
+  void follow_contents(const std::vector<LessonTargets>& targets);
+  // Where the students' files are (a compile error is traced back to them).
+  std::vector<std::string> own_dirs() const;
 
   BuildTree tree_;
   CheckerOptions options_;
@@ -97,7 +106,8 @@ class Checker {
 /// in DATABASE_URL answers.
 std::optional<std::string> database_problem();
 
-/// The connection URL the checks use: DATABASE_URL, or the workbook's own server.
+/// The connection URL the checks use: DATABASE_URL, which ./workbook sets to the server it runs
+/// ("" when unset: database_problem() says so; no port or URL is ever guessed).
 std::string database_url();
 
 /// `path` relative to `base` when it lies inside it, else `path` unchanged.

@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include "utf8.hpp"
+
 namespace workbook {
 namespace {
 
@@ -45,28 +47,10 @@ std::string problem_element(const Check& check, const Paths& paths, Counts& coun
 }  // namespace
 
 std::string xml_escape(const std::string& text) {
+  const std::string valid = text::valid_utf8(text);  // the repository's one UTF-8 rule
   std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x80) {  // keep well-formed UTF-8 sequences, replace stray bytes by U+FFFD
-      const std::size_t length = (byte & 0xe0) == 0xc0   ? 2
-                                 : (byte & 0xf0) == 0xe0 ? 3
-                                 : (byte & 0xf8) == 0xf0 ? 4
-                                                         : 0;
-      bool valid = length != 0 && i + length <= text.size();
-      for (std::size_t k = 1; valid && k < length; ++k) {
-        valid = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
-      }
-      if (valid) {
-        out.append(text, i, length);
-        i += length - 1;
-      } else {
-        out += "\xef\xbf\xbd";
-      }
-      continue;
-    }
+  out.reserve(valid.size());
+  for (const char c : valid) {
     switch (c) {
       case '&':
         out += "&amp;";
@@ -85,7 +69,9 @@ std::string xml_escape(const std::string& text) {
         break;
       default:
         // XML 1.0 allows tab, newline and carriage return among the control characters.
-        if (byte >= 0x20 || c == '\t' || c == '\n' || c == '\r') out += c;
+        if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n' || c == '\r') {
+          out += c;
+        }
     }
   }
   return out;
@@ -100,8 +86,9 @@ std::string junit_xml(const std::vector<LessonResult>& results, const std::strin
     Counts counts;
     std::string cases;
     const std::string classname = "lesson" + result.lesson.number;
-    if (result.state == LessonResult::State::build_failed ||
-        result.state == LessonResult::State::missing) {
+    if ((result.state == LessonResult::State::build_failed ||
+         result.state == LessonResult::State::missing) &&
+        result.run.checks.empty()) {  // no list of its checks: one test case for the lesson
       const bool build = result.state == LessonResult::State::build_failed;
       const std::string summary =
           build ? "does not compile: " + build_error_summary(*result.build_error, paths)
@@ -124,7 +111,7 @@ std::string junit_xml(const std::vector<LessonResult>& results, const std::strin
           cases += ">\n" + problem_element(check, paths, counts) + "    </testcase>\n";
         }
       }
-      if (!result.problem.empty()) {  // the program died, or ran no checks
+      if (!result.problem.empty() && !result.problem_counted) {  // died, or ran no checks
         ++counts.tests;
         ++counts.errors;
         cases += "    <testcase classname=\"" + classname + "\" name=\"checks\" time=\"0\">\n" +

@@ -112,6 +112,7 @@ Catalog Catalog::parse(const std::string& text, const std::string& origin) {
     lesson.title = required_string(entry, "title", where);
     lesson.program = required_string(entry, "program", where);
     lesson.summary = entry.value("summary", "");
+    lesson.crash_hint = entry.value("crash_hint", "");
     lesson.edit = string_list(entry, "edit", where);
     lesson.generated = string_list(entry, "generated", where);
     lesson.hint_steps = hint_steps(entry, where);

@@ -26,6 +26,9 @@ struct Lesson {
   std::string summary;
   std::vector<std::string> hints;    ///< every hint, step after step
   std::vector<HintStep> hint_steps;  ///< the same hints by step
+  /// "crash_hint": what most likely makes this lesson's code crash, and where to look; shown
+  /// with a crash (optional).
+  std::string crash_hint;
 
   /// The step called `name` ("2", "your-turn": case, spaces and hyphens do not matter), or
   /// nullptr.

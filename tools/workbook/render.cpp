@@ -132,14 +132,35 @@ bool split_comparison(const std::string& expression, const std::string& expansio
   return false;
 }
 
+bool expected_and_actual(const Failure& failure, std::string& expected, std::string& actual) {
+  if (!failure.negated &&
+      split_comparison(failure.expression, failure.expansion, actual, expected)) {
+    return true;
+  }
+  if (failure.expansion == "true" || failure.expansion == "false") {  // a single truth value
+    expected = failure.negated ? "false" : "true";
+    actual = failure.expansion;
+    return true;
+  }
+  return false;
+}
+
+namespace {
+
+// "at lessons/...:12", or for a failure Catch2 knows no expression of, "after ...:12" (the last
+// assertion that ran before it).
+std::string location(const Failure& failure, const Paths& paths) {
+  return (failure.after_line ? "after " : "at ") + paths.show(failure.file) + ":" +
+         std::to_string(failure.line);
+}
+
+}  // namespace
+
 std::string describe_failure(const Failure& failure, const Paths& paths, const Style& style,
-                             int indent) {
+                             int indent, bool with_info) {
   const std::string pad(static_cast<std::size_t>(indent), ' ');
   std::string out;
-  if (!failure.file.empty()) {
-    out += pad + style.dim("at " + paths.show(failure.file) + ":" + std::to_string(failure.line)) +
-           "\n";
-  }
+  if (!failure.file.empty()) out += pad + style.dim(location(failure, paths)) + "\n";
   if (!failure.sections.empty()) {
     std::string path;
     for (const auto& section : failure.sections) path += (path.empty() ? "" : " / ") + section;
@@ -150,7 +171,7 @@ std::string describe_failure(const Failure& failure, const Paths& paths, const S
     case Failure::Kind::assertion: {
       if (!written.empty()) out += pad + "failed:   " + style.bold(written) + "\n";
       std::string actual, expected;
-      if (split_comparison(failure.expression, failure.expansion, actual, expected)) {
+      if (expected_and_actual(failure, expected, actual)) {
         out += pad + "expected: " + style.green(expected) + "\n";
         out += pad + "actual:   " + style.red(actual) + "\n";
       } else if (!failure.expansion.empty() && failure.expansion != failure.expression) {
@@ -159,6 +180,7 @@ std::string describe_failure(const Failure& failure, const Paths& paths, const S
         for (std::size_t i = 1; i < lines.size() && i < 20; ++i) {
           out += pad + "          " + style.red(lines[i]) + "\n";
         }
+        if (failure.negated) out += pad + "          (this must not hold)\n";
       }
       if (!failure.message.empty()) {
         // FAIL("...")'s text, or what a *_NOTHROW caught.
@@ -186,13 +208,27 @@ std::string describe_failure(const Failure& failure, const Paths& paths, const S
     case Failure::Kind::timeout:
       out += pad + "stopped:  " + style.red(failure.message) + "\n";
       break;
+    case Failure::Kind::build:
+    case Failure::Kind::missing:
+      out += pad + "not run:  " + style.red(failure.message) + "\n";
+      break;
   }
-  for (const auto& info : failure.info) out += indent_lines(info, indent);
+  if (with_info) {
+    for (const auto& info : failure.info) out += indent_lines(info, indent);
+  }
   return out;
+}
+
+std::string failure_cause(const Failure& failure) {
+  std::string text = std::string(kind_name(failure.kind)) + "\n" + failure.expression + "\n" +
+                     failure.expansion + "\n" + failure.message;
+  for (const auto& info : failure.info) text += "\n" + info;
+  return text;
 }
 
 std::string failure_summary(const Failure& failure, const Paths& paths) {
   std::string where = failure.file.empty() ? ""
+                      : failure.after_line ? " (" + location(failure, paths) + ")"
                                            : " (" + paths.show(failure.file) + ":" +
                                                  std::to_string(failure.line) + ")";
   std::string text;
@@ -200,10 +236,10 @@ std::string failure_summary(const Failure& failure, const Paths& paths) {
     case Failure::Kind::assertion: {
       text = failure.written();
       std::string actual, expected;
-      if (split_comparison(failure.expression, failure.expansion, actual, expected)) {
+      if (expected_and_actual(failure, expected, actual)) {
         text += ": expected " + expected + ", actual " + actual;
       } else if (!failure.expansion.empty() && failure.expansion != failure.expression) {
-        text += ": " + failure.expansion;
+        text += ": " + failure.expansion + (failure.negated ? " (must not hold)" : "");
       }
       if (!failure.message.empty()) {
         const bool threw = failure.macro.find("NOTHROW") != std::string::npos;
@@ -220,6 +256,10 @@ std::string failure_summary(const Failure& failure, const Paths& paths) {
     case Failure::Kind::timeout:
       text = "stopped: " + failure.message;
       break;
+    case Failure::Kind::build:
+    case Failure::Kind::missing:
+      text = failure.message;
+      break;
   }
   // One line: newlines become spaces.
   for (auto& c : text) {
@@ -230,10 +270,12 @@ std::string failure_summary(const Failure& failure, const Paths& paths) {
 
 std::string build_error_summary(const BuildError& error, const Paths& paths) {
   std::string text;
-  if (!error.file.empty()) {
-    text = paths.show(error.file) + ":" + std::to_string(error.line) + ": ";
+  if (!error.fix_file().empty()) {
+    text = paths.show(error.fix_file()) + ":" + std::to_string(error.fix_line()) + ": ";
   }
-  return text + (error.message.empty() ? "the build failed" : error.message);
+  text += error.message.empty() ? "the build failed" : error.message;
+  if (!error.own_file.empty()) text += " (reported in " + paths.show(error.file) + ")";
+  return text;
 }
 
 std::string describe_build_error(const BuildError& error, const Paths& paths, const Style& style,
@@ -258,6 +300,12 @@ std::string describe_build_error(const BuildError& error, const Paths& paths, co
     const bool is_error = line.find(": error: ") != std::string::npos ||
                           line.find(": fatal error: ") != std::string::npos;
     out += pad + (is_error ? style.red(line) : line) + "\n";
+  }
+  if (!error.own_file.empty()) {
+    out += "\n" + pad + "The error is reported in " + paths.show(error.file) +
+           ", code you do not change; your line " +
+           style.bold(paths.show(error.own_file) + ":" + std::to_string(error.own_line)) +
+           " leads there: fix it there.\n";
   }
   return out;
 }

@@ -40,9 +40,13 @@ struct Paths {
 };
 
 /// A failure in a few lines: where, what was checked, expected and actual values, the check's
-/// INFO messages. Every line is indented by `indent` spaces.
+/// INFO messages (unless `with_info` is false: the next failure shown has the same). Every line is
+/// indented by `indent` spaces.
 std::string describe_failure(const Failure& failure, const Paths& paths, const Style& style,
-                             int indent);
+                             int indent, bool with_info = true);
+
+/// What a failure says, without where: two failures with the same text fail for the same cause.
+std::string failure_cause(const Failure& failure);
 
 /// A failure on one line (for tables and JUnit messages).
 std::string failure_summary(const Failure& failure, const Paths& paths);
@@ -59,6 +63,11 @@ std::string build_error_summary(const BuildError& error, const Paths& paths);
 /// expected (right) value. False when the expansion cannot be split unambiguously.
 bool split_comparison(const std::string& expression, const std::string& expansion,
                       std::string& actual, std::string& expected);
+
+/// The expected and actual values of a failed assertion, when they can be told apart: `a == b`
+/// checks, and checks of a single truth value (CHECK(text.empty()): expected true, actual false;
+/// CHECK_FALSE(app.testing()): expected false, actual true).
+bool expected_and_actual(const Failure& failure, std::string& expected, std::string& actual);
 
 /// `text` with every line prefixed by `indent` spaces; at most `max_lines` lines (then a note of
 /// how many were left out).

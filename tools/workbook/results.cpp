@@ -11,6 +11,8 @@ Failure::Kind kind_from(const std::string& name) {
   if (name == "exception") return Failure::Kind::exception;
   if (name == "crash") return Failure::Kind::crash;
   if (name == "timeout") return Failure::Kind::timeout;
+  if (name == "build") return Failure::Kind::build;
+  if (name == "missing") return Failure::Kind::missing;
   return Failure::Kind::assertion;
 }
 
@@ -80,6 +82,10 @@ const char* kind_name(Failure::Kind kind) {
       return "crash";
     case Failure::Kind::timeout:
       return "timeout";
+    case Failure::Kind::build:
+      return "build";
+    case Failure::Kind::missing:
+      return "missing";
   }
   return "assertion";
 }
@@ -108,6 +114,8 @@ CheckRun parse_records(const std::string& text) {
       failure.message = record.value("message", "");
       failure.info = strings(record, "info");
       failure.sections = strings(record, "sections");
+      failure.negated = record.value("negated", false);
+      failure.after_line = record.value("after_line", false);
       current_check(run, record.value("case", "")).failures.push_back(failure);
     } else if (type == "case") {
       Check& check = current_check(run, record.value("name", ""));

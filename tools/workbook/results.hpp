@@ -15,6 +15,8 @@ struct Failure {
     exception,  ///< an exception escaped the check's code
     crash,      ///< a fatal signal (segmentation fault, abort, ...)
     timeout,    ///< the check did not finish in time and was stopped
+    build,      ///< it could not run: the lesson does not compile (grading)
+    missing,    ///< it could not run: the lesson is missing (grading)
   };
   Kind kind = Kind::assertion;
   std::string file;
@@ -25,6 +27,9 @@ struct Failure {
   std::string message;                ///< FAIL's text, or the exception's / signal's description
   std::vector<std::string> info;      ///< INFO messages in scope, outermost first
   std::vector<std::string> sections;  ///< SECTION names, outermost first
+  bool negated = false;     ///< CHECK_FALSE / REQUIRE_FALSE: the expression had to be false
+  bool after_line = false;  ///< no expression known: it happened after the assertion at `line`
+  int signal = 0;           ///< for crashes: the signal that ended the check program, if known
 
   /// "REQUIRE( run.exit_code == 0 )", or "" when there is no expression.
   std::string written() const;

@@ -3,12 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <string.h>
@@ -27,9 +23,8 @@
 #include "orm/database.hpp"
 #include "orm/errors.hpp"
 #include "orm/server.hpp"
+#include "subprocess.hpp"
 #include "test_database.hpp"
-
-extern char** environ;
 
 namespace lesson_check {
 namespace {
@@ -58,10 +53,6 @@ std::string printable(const std::string& value) {
     }
   }
   return value;
-}
-
-void set_cloexec(int fd) {
-  ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) | FD_CLOEXEC);
 }
 
 }  // namespace
@@ -103,114 +94,26 @@ ProgramRun run_program(const std::string& program, const std::vector<std::string
                        int timeout_seconds) {
   ProgramRun run;
 
-  // The environment: this process's, changed as asked.
-  std::map<std::string, std::string> variables;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    const std::string text = *entry;
-    const auto eq = text.find('=');
-    if (eq != std::string::npos) variables[text.substr(0, eq)] = text.substr(eq + 1);
-  }
   for (const auto& [name, value] : environment) {
-    if (value) {
-      variables[name] = *value;
-      run.command += name + "=" + shell_word(printable(*value)) + " ";
-    } else {
-      variables.erase(name);
-      run.command += "(without " + name + ") ";
-    }
+    run.command +=
+        value ? name + "=" + shell_word(printable(*value)) + " " : "(without " + name + ") ";
   }
   run.command += shell_word(program);
   for (const auto& argument : arguments) run.command += " " + shell_word(argument);
 
-  std::vector<std::string> env_text;
-  for (const auto& [name, value] : variables) env_text.push_back(name + "=" + value);
-  std::vector<char*> envp;
-  for (auto& text : env_text) envp.push_back(text.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> arg_text{program};
-  arg_text.insert(arg_text.end(), arguments.begin(), arguments.end());
-  std::vector<char*> argv;
-  for (auto& text : arg_text) argv.push_back(text.data());
-  argv.push_back(nullptr);
-
-  int out_pipe[2];
-  int err_pipe[2];
-  int exec_pipe[2];  // reports a failed exec to the parent
-  if (::pipe(out_pipe) != 0 || ::pipe(err_pipe) != 0 || ::pipe(exec_pipe) != 0) {
-    throw std::runtime_error("pipe() failed: " + std::string(std::strerror(errno)));
-  }
-  set_cloexec(exec_pipe[1]);
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork() failed: " + std::string(std::strerror(errno)));
-  if (pid == 0) {
-    ::dup2(out_pipe[1], STDOUT_FILENO);
-    ::dup2(err_pipe[1], STDERR_FILENO);
-    const int devnull = ::open("/dev/null", O_RDONLY);
-    if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
-    // Only stdout and stderr lead to the pipes: a server the program starts in the background
-    // (./workbook db start) must not keep them open after the program ends.
-    ::close(out_pipe[0]);
-    ::close(out_pipe[1]);
-    ::close(err_pipe[0]);
-    ::close(err_pipe[1]);
-    ::close(exec_pipe[0]);
-    if (!directory.empty() && ::chdir(directory.c_str()) != 0) {
-      const int error = errno;
-      [[maybe_unused]] auto ignored = ::write(exec_pipe[1], &error, sizeof error);
-      ::_exit(127);
-    }
-    ::execve(program.c_str(), argv.data(), envp.data());
-    const int error = errno;
-    [[maybe_unused]] auto ignored = ::write(exec_pipe[1], &error, sizeof error);
-    ::_exit(127);
-  }
-  ::close(out_pipe[1]);
-  ::close(err_pipe[1]);
-  ::close(exec_pipe[1]);
-
-  int exec_error = 0;
-  const bool exec_failed = ::read(exec_pipe[0], &exec_error, sizeof exec_error) > 0;
-  ::close(exec_pipe[0]);
-
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  std::string* sinks[2] = {&run.out, &run.err};
-  int open_count = 2;
-  char buffer[4096];
-  while (open_count > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          deadline - std::chrono::steady_clock::now())
-                          .count();
-    if (left <= 0) {
-      run.timed_out = true;
-      ::kill(pid, SIGKILL);
-      break;
-    }
-    const int ready = ::poll(fds, 2, static_cast<int>(std::min<long long>(left, 1000)));
-    if (ready < 0 && errno != EINTR) break;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      const ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
-      if (n > 0) {
-        sinks[i]->append(buffer, static_cast<std::size_t>(n));
-      } else if (n == 0 || errno != EINTR) {
-        ::close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_count;
-      }
-    }
-  }
-  for (auto& fd : fds) {
-    if (fd.fd >= 0) ::close(fd.fd);
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) run.exit_code = 128 + WTERMSIG(status);
-  if (exec_failed) {
-    run.err += "(could not start " + program + ": " + std::strerror(exec_error) +
-               "; is it built? run ./workbook, or cmake --build)\n";
+  subprocess::Spec spec;
+  spec.argv = {program};
+  spec.argv.insert(spec.argv.end(), arguments.begin(), arguments.end());
+  spec.directory = directory;
+  spec.env = environment;
+  spec.timeout_seconds = timeout_seconds;
+  const subprocess::Result result = subprocess::run(spec);
+  run.timed_out = result.timed_out;
+  run.exit_code = result.status();
+  run.out = result.out;
+  run.err = result.err;
+  if (!result.started) {
+    run.err += "(" + result.error + "; is it built? run ./workbook, or cmake --build)\n";
   }
   return run;
 }

@@ -1,0 +1,314 @@
+#include "command_text.hpp"
+
+#include <algorithm>
+#include <ctime>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "process.hpp"
+
+namespace workbook {
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+void print(const std::string& text) {
+  std::fputs(text.c_str(), stdout);
+}
+
+void error_line(const std::string& message) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "error: %s\n", message.c_str());
+}
+
+std::string pad_right(const std::string& text, std::size_t width) {
+  // Titles are ASCII; count bytes.
+  return text.size() >= width ? text : text + std::string(width - text.size(), ' ');
+}
+
+std::string lesson_path(const Context& context, const Lesson& lesson) {
+  return context.paths.show(context.tree.lessons_dir + "/" + lesson.directory);
+}
+
+std::string files_to_edit(const Context& context, const Lesson& lesson) {
+  std::string text;
+  for (const auto& file : lesson.edit) {
+    text += (text.empty() ? "" : ", ") + lesson_path(context, lesson) + "/" + file;
+  }
+  return text.empty() ? lesson_path(context, lesson) : text;
+}
+
+// Reports an unreachable database: one line and the fix. Returns kNoDatabase.
+int report_database(const std::string& problem) {
+  error_line("the checks need PostgreSQL, and " + problem);
+  return kNoDatabase;
+}
+
+// The state of a lesson in a few words, for the lesson list.
+std::string state_words(const LessonResult& result) {
+  switch (result.state) {
+    case LessonResult::State::passed:
+      return "done";
+    case LessonResult::State::failed:
+      return std::to_string(result.run.passed()) + "/" + std::to_string(result.run.checks.size()) +
+             " checks pass";
+    case LessonResult::State::build_failed:
+      return "does not compile";
+    case LessonResult::State::crashed:
+      return "checks crashed";
+    case LessonResult::State::missing:
+      return result.not_built ? "not built yet" : result.no_checks ? "no checks yet" : "missing";
+  }
+  return "";
+}
+
+// ---------------------------------------------------------------------------------------------
+// The progress file (.workbook/progress.json): the last known state of each lesson, for `list`.
+
+void save_progress(const Context& context, const std::vector<LessonResult>& results) {
+  const std::string path = context.state_dir + "/progress.json";
+  nlohmann::json json = nlohmann::json::object();
+  try {
+    json = nlohmann::json::parse(read_file(path));
+    if (!json.is_object()) json = nlohmann::json::object();
+  } catch (const std::exception&) {  // missing or broken: start again
+  }
+  const std::time_t now = std::time(nullptr);
+  char when[32];
+  std::strftime(when, sizeof when, "%Y-%m-%d %H:%M", std::localtime(&now));
+  for (const auto& result : results) {
+    if (result.side != Side::lesson) continue;
+    json[result.lesson.number] = {
+        {"state", state_words(result)}, {"done", result.passed()}, {"checked", when}};
+  }
+  try {
+    write_file(path, json.dump(2) + "\n");
+  } catch (const std::exception&) {  // a read-only checkout: progress is only a convenience
+  }
+}
+
+// After a reset the last known state of the lesson no longer holds.
+void forget_progress(const Context& context, const std::string& number) {
+  const std::string path = context.state_dir + "/progress.json";
+  try {
+    auto json = nlohmann::json::parse(read_file(path));
+    if (json.is_object() && json.erase(number) > 0) write_file(path, json.dump(2) + "\n");
+  } catch (const std::exception&) {  // no progress file: nothing to forget
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Showing results
+
+// The first failure of a check, or nullptr.
+const Failure* first_failure(const Check& check) {
+  return check.failures.empty() ? nullptr : &check.failures.front();
+}
+
+std::string check_line(const Style& style, const Check& check) {
+  return "  " + (check.passed ? style.pass_mark() : style.fail_mark()) + " " + check.name + "\n";
+}
+
+namespace {
+
+// What a crash or a hang means, the likely cause in this lesson and where to look.
+std::string explain_stop(const Context& context, const Lesson& lesson, const Failure& failure,
+                         int indent) {
+  const std::string pad(static_cast<std::size_t>(indent), ' ');
+  std::string meaning;
+  if (failure.kind == Failure::Kind::crash) {
+    meaning = subprocess::signal_meaning(failure.signal);
+    if (meaning.empty()) meaning = "the program ended abruptly in the middle of this check.";
+  } else {
+    meaning =
+        "the check did not finish: an endless loop, or waiting for something that never comes "
+        "(a lock held by another connection, a transaction left open).";
+  }
+  std::string out = indent_lines("what it means: " + meaning, indent);
+  if (!lesson.crash_hint.empty())
+    out += indent_lines("likely here:   " + lesson.crash_hint, indent);
+  out += pad + "where to look: the code of yours this check calls, in " +
+         files_to_edit(context, lesson) + "\n";
+  return out;
+}
+
+}  // namespace
+
+std::string describe_check(const Context& context, const Lesson& lesson, const Check& check,
+                           bool all_failures) {
+  const Style& style = context.style;
+  std::string out = "  " + style.fail_mark() + " " + style.bold(check.name) + "\n";
+  // One block per cause: a failure that repeats an earlier one of this check (same text, e.g. in
+  // a loop) is counted, not shown again.
+  std::vector<const Failure*> shown;
+  std::vector<int> repeats;
+  for (const auto& failure : check.failures) {
+    const auto same = std::find_if(shown.begin(), shown.end(), [&](const Failure* earlier) {
+      return failure_cause(*earlier) == failure_cause(failure);
+    });
+    if (same != shown.end()) {
+      ++repeats[static_cast<std::size_t>(same - shown.begin())];
+    } else {
+      shown.push_back(&failure);
+      repeats.push_back(0);
+    }
+  }
+  const std::size_t count = all_failures ? shown.size() : std::min<std::size_t>(1, shown.size());
+  for (std::size_t i = 0; i < count; ++i) {
+    const Failure& failure = *shown[i];
+    if (i > 0) out += "\n";
+    // The INFO messages once for a run of failures that share them.
+    const bool same_info_next = i + 1 < count && shown[i + 1]->info == failure.info;
+    out += describe_failure(failure, context.paths, style, 4, !same_info_next);
+    if (repeats[i] > 0) {
+      out += style.dim("    (the same failure " + plural(repeats[i], "more time") + ")") + "\n";
+    }
+    if (failure.kind == Failure::Kind::crash || failure.kind == Failure::Kind::timeout) {
+      out += explain_stop(context, lesson, failure, 4);
+    }
+  }
+  if (!all_failures && shown.size() > 1) {
+    out += style.dim("    (" + plural(static_cast<int>(shown.size()) - 1, "more failure") +
+                     " in this check)") +
+           "\n";
+  }
+  if (all_failures && !check.out.empty()) out += "    output:\n" + indent_lines(check.out, 6, 20);
+  if (all_failures && !check.err.empty()) out += "    errors:\n" + indent_lines(check.err, 6, 20);
+  return out;
+}
+
+// What went wrong with a lesson that did not pass: the first (or every) failing check, the
+// compile error, or why the checks could not run.
+std::string describe_warnings(const Context& context, const LessonResult& result) {
+  if (result.warnings.empty()) return "";
+  std::string text;
+  for (const auto& line : result.warnings) text += line + "\n";
+  BuildError shown;
+  shown.excerpt = result.warnings;
+  return "  " + context.style.yellow("The compiler warns about your code") +
+         " (the build goes on; a warning often points at a real mistake):\n" +
+         describe_build_error(shown, context.paths, context.style, 4) + "\n";
+}
+
+std::string describe_problem(const Context& context, const LessonResult& result, bool verbose) {
+  const Style& style = context.style;
+  std::string out = describe_warnings(context, result);
+  switch (result.state) {
+    case LessonResult::State::passed:
+      break;
+    case LessonResult::State::build_failed: {
+      const BuildError& error = *result.build_error;
+      out += "  " + style.red("It does not compile yet") +
+             (error.fix_file().empty() ? "" : " (" + context.paths.show(error.fix_file()) + ")") +
+             ":\n\n";
+      out += describe_build_error(error, context.paths, style, 4);
+      out += "\n" +
+             style.dim("  The whole build log: " + context.paths.show(context.tree.build_dir) +
+                       "/workbook-tool/build.log") +
+             "\n";
+      break;
+    }
+    case LessonResult::State::missing:
+      out += "  " + style.red(result.problem) + "\n";
+      break;
+    case LessonResult::State::failed:
+    case LessonResult::State::crashed: {
+      const int total = static_cast<int>(result.run.checks.size());
+      if (total > 0) {
+        out += "  " + std::to_string(result.run.passed()) + " of " + plural(total, "check") +
+               " pass" + (verbose ? "." : ". The first that fails:") + "\n\n";
+      }
+      if (verbose) {
+        for (const auto& check : result.run.checks) {
+          if (check.passed) out += check_line(style, check);
+        }
+        // One block per cause: a check that fails exactly like an earlier one (e.g. the same
+        // "not done yet" in every check) gets one line.
+        std::map<std::string, std::string> first_with;
+        for (const auto& check : result.run.checks) {
+          if (check.passed) continue;
+          std::string causes;
+          for (const auto& failure : check.failures) causes += failure_cause(failure) + "\n\n";
+          const auto [earlier, fresh] = first_with.emplace(causes, check.name);
+          if (fresh || check.failures.empty()) {
+            out += "\n" + describe_check(context, result.lesson, check, true);
+          } else {
+            out += "\n  " + style.fail_mark() + " " + style.bold(check.name) + "\n    " +
+                   style.dim("fails the same way as \"" + earlier->second + "\"") + "\n";
+          }
+        }
+      } else if (const Check* check = result.run.first_failing()) {
+        out += describe_check(context, result.lesson, *check, false);
+      }
+      if (!result.problem.empty()) {
+        out += "\n  " + style.red(result.problem) + "\n";
+        if (!result.program_output.empty()) {
+          out += "  What the check program printed:\n" +
+                 indent_lines(result.program_output, 4, verbose ? 40 : 12);
+        }
+      }
+      break;
+    }
+  }
+  return out;
+}
+
+// The next step for a lesson that is not done, ending with the command to run again.
+std::string next_steps(const Context& context, const LessonResult& result,
+                       const std::string& rerun) {
+  const Style& style = context.style;
+  const Lesson& lesson = result.lesson;
+  std::string out = "\n" + style.bold("Next:") + "\n";
+  const std::string text = lesson_path(context, lesson) + "/README.md";
+  if (result.side == Side::solution) {
+    out +=
+        "  The solution fails its checks: fix solutions/" + lesson.directory + " or the checks.\n";
+  } else if (result.state == LessonResult::State::build_failed) {
+    const BuildError& error = *result.build_error;
+    out += "  fix     " +
+           (error.fix_file().empty()
+                ? files_to_edit(context, lesson)
+                : context.paths.show(error.fix_file()) +
+                      (error.fix_line() > 0 ? ", line " + std::to_string(error.fix_line()) : "")) +
+           "\n";
+    out += "  read    " + text + "\n";
+  } else if (result.state == LessonResult::State::missing) {
+    out += "  restore ./workbook reset " + lesson.number + "   (puts the lesson's starter back)\n";
+  } else {
+    out += "  edit    " + files_to_edit(context, lesson) + "\n";
+    out += "  read    " + text + "\n";
+  }
+  if (result.side == Side::lesson && !lesson.hints.empty()) {
+    out += "  stuck?  ./workbook hint " + lesson.number + "\n";
+  }
+  out += "  rerun   " + style.bold(rerun) + "\n";
+  return out;
+}
+
+std::string lesson_heading(const Context& context, const LessonResult& result) {
+  const std::string who = result.side == Side::solution ? "Solution " : "Lesson ";
+  return context.style.bold(who + result.lesson.number + ": " + result.lesson.title) + "  " +
+         context.style.dim("(" +
+                           (result.side == Side::solution ? "solutions/" + result.lesson.directory
+                                                          : lesson_path(context, result.lesson)) +
+                           ")") +
+         "\n";
+}
+
+int exit_code_of(const LessonResult& result) {
+  switch (result.state) {
+    case LessonResult::State::passed:
+      return kOk;
+    case LessonResult::State::failed:
+      return kNotDone;
+    case LessonResult::State::build_failed:
+      return kBuildFailed;
+    case LessonResult::State::crashed:
+    case LessonResult::State::missing:
+      return kCrashed;
+  }
+  return kNotDone;
+}
+
+}  // namespace workbook

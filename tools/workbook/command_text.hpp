@@ -1,0 +1,53 @@
+// What the commands print and share (internal to tools/workbook/*_command.cpp): messages, the
+// description of a lesson's result, the next step, and the progress file.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+
+namespace workbook {
+
+/// Writes `text` to stdout as it is.
+void print(const std::string& text);
+/// "error: <message>" on stderr (after flushing stdout).
+void error_line(const std::string& message);
+/// `text` padded with spaces to `width` bytes.
+std::string pad_right(const std::string& text, std::size_t width);
+/// The lesson's folder as a student types it: "lessons/03_models".
+std::string lesson_path(const Context& context, const Lesson& lesson);
+/// The files the student edits in `lesson`, comma-separated.
+std::string files_to_edit(const Context& context, const Lesson& lesson);
+/// Reports an unreachable database: one line and the fix. Returns kNoDatabase.
+int report_database(const std::string& problem);
+/// The state of a lesson in a few words, for the lesson list.
+std::string state_words(const LessonResult& result);
+
+/// Records the lessons' states in .workbook/progress.json (for `list`).
+void save_progress(const Context& context, const std::vector<LessonResult>& results);
+/// After a reset the last known state of the lesson no longer holds.
+void forget_progress(const Context& context, const std::string& number);
+
+/// The first failure of a check, or nullptr.
+const Failure* first_failure(const Check& check);
+/// "  [x] name" for a check.
+std::string check_line(const Style& style, const Check& check);
+/// A failing check of `lesson` with its failures: all of them (verbose) or the first; one block
+/// per cause; a crash or hang explained (what it means, the likely cause, where to look).
+std::string describe_check(const Context& context, const Lesson& lesson, const Check& check,
+                           bool all_failures);
+/// What went wrong with a lesson that did not pass: the first (or every) failing check, the
+/// compile error, or why the checks could not run.
+std::string describe_problem(const Context& context, const LessonResult& result, bool verbose);
+/// The next step for a lesson that is not done, ending with the command to run again.
+std::string next_steps(const Context& context, const LessonResult& result,
+                       const std::string& rerun);
+/// The compiler's warnings about the lesson's files, if the last build printed any.
+std::string describe_warnings(const Context& context, const LessonResult& result);
+/// "Lesson 03: Your first model: Book  (lessons/03_models)".
+std::string lesson_heading(const Context& context, const LessonResult& result);
+/// The command's exit code for one lesson's result.
+int exit_code_of(const LessonResult& result);
+
+}  // namespace workbook
