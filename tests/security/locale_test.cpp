@@ -21,8 +21,8 @@
 #include <vector>
 
 #include "orm/orm.hpp"
-#include "process.hpp"
 #include "security_cluster.hpp"
+#include "subprocess.hpp"
 
 namespace fs = std::filesystem;
 
@@ -61,14 +61,14 @@ struct Probe {
 // Runs the probe with the client's messages in `language` ("en" or "de").
 Probe run_probe(const std::string& language) {
   const bool german = language == "de";
-  workbook::ProcessSpec spec;
+  subprocess::Spec spec;
   spec.argv = {LOCALE_PROBE, SECURITY_CLUSTER_DIR, "1"};  // nothing listens on port 1
   spec.env = {{"LC_ALL", german ? "de_DE.UTF-8" : "C.UTF-8"},
               {"LANGUAGE", german ? "de" : ""},
               {"PGPASSWORD", ""},
               {"PGPASSFILE", "/nonexistent"}};
   spec.timeout_seconds = 120;
-  const auto result = workbook::run_process(spec);
+  const auto result = subprocess::run(spec);
   INFO(result.out << result.err);
   REQUIRE(result.ok());
   CHECK(result.err.empty());

@@ -43,8 +43,8 @@
 
 #include "leak_rule.hpp"
 #include "orm/orm.hpp"
-#include "process.hpp"
 #include "security_cluster.hpp"
+#include "subprocess.hpp"
 #include "test_database.hpp"
 
 namespace fs = std::filesystem;
@@ -307,13 +307,17 @@ void drop_matrix_leftovers(const Cluster& cluster) {
 // runs `sql`. Made with the app itself (db init, db revision), so it has today's file format.
 fs::path make_project(const fs::path& folder, const std::string& sql) {
   fs::create_directories(folder);
-  const std::vector<std::pair<std::string, std::string>> offline = {
+  const std::vector<subprocess::EnvChange> offline = {
       {"DATABASE_URL", "postgresql://u@127.0.0.1:1/x"}};
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"db", "init"}, {"db", "revision", "-m", "matrix"}}) {
     std::vector<std::string> argv{MIGRATE_APP};
     argv.insert(argv.end(), args.begin(), args.end());
-    const auto result = workbook::run_process({argv, folder.string(), offline, 60});
+    subprocess::Spec spec = subprocess::command(argv);
+    spec.directory = folder.string();
+    spec.env = offline;
+    spec.timeout_seconds = 60;
+    const auto result = subprocess::run(spec);
     INFO(result.out << result.err);
     REQUIRE(result.ok());
   }
@@ -432,7 +436,7 @@ struct Side {
   std::string url;
   std::vector<std::string> spellings;
   std::string role;
-  workbook::ProcessSpec spec;
+  subprocess::Spec spec;
 };
 
 class Matrix {
@@ -488,7 +492,7 @@ class Matrix {
   // Runs every case and its twin. Those that build, and those that take the migration lock on
   // the shared database, go one at a time (two queues beside the others).
   void run(std::size_t jobs) {
-    std::vector<workbook::ProcessSpec> queues[3];
+    std::vector<subprocess::Spec> queues[3];
     std::vector<std::size_t> indexes[3];
     for (std::size_t i = 0; i < sides_.size(); ++i) {
       const Case& c = cases_[i / 2];
@@ -499,11 +503,11 @@ class Matrix {
       indexes[queue].push_back(i);
     }
     auto builds =
-        std::async(std::launch::async, [&] { return workbook::run_parallel(queues[1], 1); });
+        std::async(std::launch::async, [&] { return subprocess::run_parallel(queues[1], 1); });
     auto locks =
-        std::async(std::launch::async, [&] { return workbook::run_parallel(queues[2], 1); });
-    const std::vector<workbook::ProcessResult> results[3] = {
-        workbook::run_parallel(queues[0], jobs), builds.get(), locks.get()};
+        std::async(std::launch::async, [&] { return subprocess::run_parallel(queues[2], 1); });
+    const std::vector<subprocess::Result> results[3] = {subprocess::run_parallel(queues[0], jobs),
+                                                        builds.get(), locks.get()};
     results_.resize(sides_.size());
     for (int queue = 0; queue < 3; ++queue) {
       for (std::size_t k = 0; k < indexes[queue].size(); ++k) {
@@ -633,7 +637,7 @@ class Matrix {
   fs::path project_, failing_project_;
   std::vector<Case> cases_;
   std::vector<Side> sides_;
-  std::vector<workbook::ProcessResult> results_;
+  std::vector<subprocess::Result> results_;
 };
 
 }  // namespace

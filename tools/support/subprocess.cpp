@@ -8,9 +8,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <thread>
 
 extern char** environ;
 
@@ -288,6 +290,21 @@ Spec command(std::vector<std::string> argv) {
 
 Result run(const Spec& spec) {
   return Process::start(spec).wait();
+}
+
+std::vector<Result> run_parallel(const std::vector<Spec>& specs, std::size_t jobs) {
+  std::vector<Result> results(specs.size());
+  std::atomic<std::size_t> next{0};
+  const auto worker = [&] {
+    for (std::size_t i = next++; i < specs.size(); i = next++) results[i] = run(specs[i]);
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t t = 1; t < std::max<std::size_t>(1, std::min(jobs, specs.size())); ++t) {
+    threads.emplace_back(worker);
+  }
+  worker();
+  for (auto& thread : threads) thread.join();
+  return results;
 }
 
 std::string signal_name(int signal) {

@@ -103,6 +103,9 @@ class Process {
 /// @endcode
 Result run(const Spec& spec);
 
+/// Runs every spec, at most `jobs` at a time (at least one); results in the order of `specs`.
+std::vector<Result> run_parallel(const std::vector<Spec>& specs, std::size_t jobs);
+
 /// Starts `argv` in a session of its own with stdin from /dev/null and stdout and stderr appended
 /// to `log_path`, and does not wait for it: it goes on after this program exits. Returns "" or why
 /// it could not start.

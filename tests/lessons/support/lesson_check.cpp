@@ -64,13 +64,7 @@ std::string ProgramRun::describe() const {
   } else if (exit_code >= 128) {
     const int signal = exit_code - 128;
     text += "it crashed: the system stopped it with signal " + std::to_string(signal) + " (" +
-            ::strsignal(signal) + ")";
-    text += signal == SIGSEGV || signal == SIGBUS
-                ? ", which means it used memory it must not: a reference or pointer to an object "
-                  "that no longer exists, or an index past the end of a vector\n"
-            : signal == SIGABRT ? ", which means it aborted: often an exception that nothing "
-                                  "caught, or a failed assertion\n"
-                                : "\n";
+            ::strsignal(signal) + "): " + subprocess::signal_meaning(signal) + "\n";
   } else {
     text += "exit code: " + std::to_string(exit_code) + "\n";
   }
