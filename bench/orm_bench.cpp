@@ -211,7 +211,7 @@ struct Options {
   int cpu = -1;      // pin this process and its server backends to this CPU (-1: no pinning)
 };
 
-int backend_pid(pqxx::connection& connection) {
+int backend_pid(pqxx::connection_base& connection) {
   return pqxx::nontransaction{connection}.exec1("SELECT pg_backend_pid()")[0].as<int>();
 }
 

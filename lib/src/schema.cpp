@@ -187,6 +187,7 @@ void create_all(Database& db, const Metadata& metadata) {
   } catch (...) {
     detail::rethrow_translated(db.url(), detail::Phase::running);
   }
+  db.forget_prepared_statements();  // a table made again may differ from the one they knew
 }
 
 void drop_all(Database& db, const Metadata& metadata) {
@@ -200,6 +201,7 @@ void drop_all(Database& db, const Metadata& metadata) {
   } catch (...) {
     detail::rethrow_translated(db.url(), detail::Phase::running);
   }
+  db.forget_prepared_statements();
 }
 
 }  // namespace orm

@@ -31,9 +31,8 @@ TEST_CASE_METHOD(models::TablesFixture, "a unique violation names the column and
   session.commit();
 
   Everything again = with_code("dup");
-  session.add(again);
   try {
-    session.commit();
+    session.add(again);  // the INSERT is sent now
     FAIL("expected a DatabaseError");
   } catch (const orm::DatabaseError& e) {
     CHECK(e.sqlstate() == "23505");
@@ -46,7 +45,7 @@ TEST_CASE_METHOD(models::TablesFixture, "a unique violation names the column and
   CHECK(session.query<Everything>().count() == 1);
 }
 
-TEST_CASE_METHOD(models::TablesFixture, "a failing statement rolls back the whole commit",
+TEST_CASE_METHOD(models::TablesFixture, "a failing statement rolls back the whole transaction",
                  "[errors]") {
   orm::Session session(db);
   std::vector<Everything> good = {with_code("a"), with_code("b")};
@@ -55,10 +54,13 @@ TEST_CASE_METHOD(models::TablesFixture, "a failing statement rolls back the whol
   session.add_all(good);
   session.add(book);
   Everything clash = with_code("a");
-  session.add(clash);
-  CHECK_THROWS_AS(session.commit(), orm::DatabaseError);
-  CHECK(good[0].id == 0);
-  CHECK(book.id == 0);
+  CHECK_THROWS_AS(session.add(clash), orm::DatabaseError);
+  // The keys written by the adds stay (the session keeps no pointer to the objects); their rows
+  // are gone, and the session says so until rollback().
+  CHECK(good[0].id == 1);
+  CHECK(book.id == 1);
+  CHECK_THROWS_WITH(session.commit(), Catch::Contains("call session.rollback()"));
+  session.rollback();
   CHECK(session.query<Everything>().count() == 0);
   CHECK(session.query<Book>().count() == 0);
   // The session is usable again.

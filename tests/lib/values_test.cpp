@@ -77,13 +77,15 @@ TEST_CASE_METHOD(Fixture, "a string holding a NUL byte is refused, naming the co
   orm::Session session(db);
   Book book;
   book.title = std::string("before\0after", 12);
-  session.add(book);
-  CHECK_THROWS_AS(session.commit(), orm::ValueError);
+  CHECK_THROWS_AS(session.add(book), orm::ValueError);  // before anything is sent
   book.title = "fine";
   book.description = std::string("a\0b", 3);
-  session.add(book);
-  CHECK_THROWS_WITH(session.commit(),
+  CHECK_THROWS_WITH(session.add(book),
                     Catch::StartsWith("books.description: the text contains a NUL byte"));
+  std::vector<Book> books(3);
+  books[2].title = std::string("\0", 1);
+  CHECK_THROWS_AS(session.add_all(books), orm::ValueError);
+  session.commit();
   CHECK(session.query<Book>().count() == 0);  // nothing half-written
   CHECK_THROWS_AS(session.query<Book>().filter_by(&Book::title, std::string("x\0", 2)),
                   orm::ValueError);
