@@ -29,6 +29,12 @@ struct Fixture : models::TablesFixture {
   }
 };
 
+Everything with_code(std::string code) {
+  Everything e;
+  e.code = std::move(code);
+  return e;
+}
+
 orm::Timestamp at_micros(long long micros) {
   return orm::Timestamp(
       std::chrono::duration_cast<orm::Timestamp::duration>(std::chrono::microseconds(micros)));
@@ -174,4 +180,120 @@ TEST_CASE_METHOD(Fixture, "NULL in a non-optional member is explained", "[values
   CHECK_THROWS_WITH(session.all<Book>(),
                     Catch::StartsWith("books.title: the database holds NULL") &&
                         Catch::Contains("std::optional"));
+}
+
+// -- Timestamps: PostgreSQL's whole range, microseconds, BC, infinity. -----------------------
+
+namespace {
+
+orm::Timestamp parse(const std::string& text) {
+  return orm::ColumnTraits<orm::Timestamp>::from_text(text);
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(Fixture, "timestamps round-trip across PostgreSQL's range", "[values][time]") {
+  // As PostgreSQL prints them in UTC. The old nanosecond type held 1677-09-21 00:12:43.145224
+  // to 2262-04-11 23:47:16.854775 only.
+  const std::vector<std::string> samples = {
+      "4714-11-24 00:00:00+00 BC",  // PostgreSQL's first
+      "4714-11-24 00:00:00.000001+00 BC",
+      "0044-03-15 12:00:00+00 BC",
+      "0001-02-29 06:00:00+00 BC",  // 1 BC is a leap year
+      "0001-12-31 23:59:59.999999+00 BC",
+      "0001-01-01 00:00:00+00",
+      "0004-02-29 00:00:00+00",
+      "1677-09-21 00:12:43.145223+00",
+      "1677-09-21 00:12:43.145224+00",
+      "1900-02-28 23:59:59.999999+00",
+      "1969-12-31 23:59:59.999999+00",
+      "1970-01-01 00:00:00+00",
+      "2000-02-29 12:34:56.000001+00",
+      "2262-04-11 23:47:16.854775+00",
+      "2262-04-11 23:47:16.854776+00",
+      "2263-01-01 00:00:00+00",
+      "9999-12-31 23:59:59.999999+00",
+      "10000-01-01 00:00:00+00",
+      "32768-02-29 00:00:00+00",          // past date::year's range
+      "294247-01-10 04:00:54.775806+00",  // the last instant orm::Timestamp holds
+      "infinity",
+      "-infinity",
+  };
+  orm::Session session(db);
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    INFO(samples[i]);
+    const orm::Timestamp at = parse(samples[i]);
+    const std::string text = orm::ColumnTraits<orm::Timestamp>::to_text(at);
+    CHECK(parse(text) == at);
+    Everything e = with_code("t" + std::to_string(i));
+    e.at = at;
+    e.maybe_at = at;
+    session.add(e);
+    std::vector<Everything> pair = {with_code("p" + std::to_string(i)),
+                                    with_code("q" + std::to_string(i))};
+    pair[0].at = at;
+    pair[1].at = at;
+    session.add_all(pair);  // through the array path too
+    session.commit();
+    const auto loaded = session.get<Everything>(e.id);
+    REQUIRE(loaded);
+    CHECK(loaded->at == at);
+    CHECK(loaded->maybe_at == std::optional<orm::Timestamp>(at));
+    CHECK(session.get<Everything>(pair[1].id)->at == at);
+    CHECK(session.execute("SELECT at::text FROM everything WHERE id = $1", e.id)[0][0]
+              .as<std::string>() == samples[i]);
+    CHECK(session.query<Everything>().filter_by(&Everything::at, at).count() == 3);
+  }
+  CHECK(parse("infinity") == orm::timestamp_infinity);
+  CHECK(parse("-infinity") == orm::timestamp_minus_infinity);
+  using namespace std::chrono;
+  CHECK(parse("0044-03-15 12:00:00+00 BC") ==
+        date::sys_days{date::year{-43} / date::March / 15} + hours{12});
+  // The old type's first instant, floored to microseconds.
+  CHECK(parse("1677-09-21 00:12:43.145224+00").time_since_epoch().count() == -9223372036854776LL);
+}
+
+TEST_CASE_METHOD(Fixture, "timestamps outside what either side holds are refused",
+                 "[values][time][errors]") {
+  orm::Session session(db);
+  // PostgreSQL goes on to 294276 AD; orm::Timestamp stops at 294247-01-10 04:00:54.775806.
+  session.execute(
+      "INSERT INTO everything (small, number, big, ratio, precise, flag, text, code, at) VALUES "
+      "(0, 0, 0, 0, 0, false, '', 'late', '294276-12-31 23:59:59.999999+00')");
+  CHECK_THROWS_WITH(session.all<Everything>(),
+                    Catch::StartsWith("everything.at: '294276-12-31 23:59:59.999999+00' is after "
+                                      "294247-01-10 04:00:54.775806 UTC"));
+  session.execute(
+      "UPDATE everything SET at = '294247-01-10 04:00:54.775807+00' WHERE code = 'late'");
+  CHECK_THROWS_AS(session.all<Everything>(), orm::ValueError);
+  session.execute("DELETE FROM everything");
+
+  // Before PostgreSQL's first timestamp: the server refuses it.
+  Everything early = with_code("early");
+  early.at = date::sys_days{date::year{-5000} / 1 / 1};
+  try {
+    session.add(early);
+    FAIL("expected a DatabaseError");
+  } catch (const orm::DatabaseError& e) {
+    CHECK(e.sqlstate() == "22008");
+  }
+
+  CHECK_THROWS_AS(parse("2023-02-29 00:00:00+00"), std::invalid_argument);
+  CHECK_THROWS_AS(parse("2023-01-01 00:00:00.1234567+00"), std::invalid_argument);
+  CHECK_THROWS_AS(parse("23-01-01 00:00:00+00"), std::invalid_argument);
+  CHECK_THROWS_AS(parse("2023-01-01 00:00:00+00 AD"), std::invalid_argument);
+}
+
+TEST_CASE_METHOD(Fixture, "timestamps in other time zones are read correctly, BC too",
+                 "[values][time]") {
+  orm::Session session(db);
+  session.execute("SET TIME ZONE 'Asia/Kolkata'");  // local mean time before 1854: +05:53:28
+  Everything e = with_code("ides");
+  e.at = parse("0044-03-15 12:00:00+00 BC");
+  session.add(e);
+  session.commit();
+  CHECK(session.execute("SELECT at::text FROM everything")[0][0].as<std::string>() ==
+        "0044-03-15 17:53:28+05:53:28 BC");
+  CHECK(session.get<Everything>(e.id)->at == e.at);
+  session.execute("RESET TIME ZONE");
 }
