@@ -143,7 +143,8 @@ constexpr void check_column() {
 
 /// Registers a new table and returns its process-unique id.
 int next_table_id();
-/// Checks a finished TableInfo (table name, primary key, duplicates); throws orm::ModelError.
+/// Checks a finished TableInfo (names and their length, primary key, duplicates); throws
+/// orm::ModelError naming the model (`model_name` from typeid; nullptr: name the table).
 void validate(const TableInfo& table, const char* model_name);
 
 // Collects ColumnInfo from a model's fields().
