@@ -8,16 +8,6 @@
 #include <set>
 
 namespace orm {
-namespace {
-
-std::string readable_type_name(const char* mangled) {
-  int status = 0;
-  std::unique_ptr<char, decltype(&std::free)> name(
-      abi::__cxa_demangle(mangled, nullptr, nullptr, &status), &std::free);
-  return status == 0 && name ? std::string(name.get()) : std::string(mangled);
-}
-
-}  // namespace
 
 bool ColumnInfo::operator==(const ColumnInfo& other) const {
   return name == other.name && sql_type == other.sql_type && nullable == other.nullable &&
@@ -33,6 +23,13 @@ const ColumnInfo* TableInfo::find(std::string_view name) const {
 }
 
 namespace detail {
+
+std::string readable_type_name(const char* mangled) {
+  int status = 0;
+  std::unique_ptr<char, decltype(&std::free)> name(
+      abi::__cxa_demangle(mangled, nullptr, nullptr, &status), &std::free);
+  return status == 0 && name ? std::string(name.get()) : std::string(mangled);
+}
 
 int next_table_id() {
   static std::atomic<int> counter{0};

@@ -52,6 +52,19 @@ std::string join_columns(const TableInfo& table, bool with_key, const std::strin
   return out;
 }
 
+// "character varying(12)" -> "character varying": the type without its modifier. An explicit
+// cast to varchar(12) would cut longer strings to 12 characters; without the modifier the
+// INSERT's own assignment to the column checks the length, as for a single row (SQLSTATE 22001).
+std::string without_modifier(const std::string& sql_type) {
+  const auto open = sql_type.find('(');
+  if (open == std::string::npos) return sql_type;
+  const auto close = sql_type.find(')', open);
+  std::string type = sql_type.substr(0, open);
+  if (close != std::string::npos) type += sql_type.substr(close + 1);
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  return type;
+}
+
 // INSERT INTO t (a, b) SELECT a, b FROM unnest($1::text[], $2::integer[]) WITH ORDINALITY
 // AS u(a, b, ord) ORDER BY ord RETURNING key: one statement for any number of rows, with the
 // keys returned in the order of the objects.
@@ -61,7 +74,7 @@ std::string insert_many_sql(const TableInfo& table, bool with_key) {
   for (std::size_t i = 0; i < table.columns.size(); ++i) {
     if (!with_key && i == table.primary_key_index) continue;
     if (n > 0) arrays += ", ";
-    arrays += "$" + std::to_string(++n) + "::" + table.columns[i].sql_type + "[]";
+    arrays += "$" + std::to_string(++n) + "::" + without_modifier(table.columns[i].sql_type) + "[]";
     names += quote_identifier(table.columns[i].name) + ", ";
   }
   const std::string columns = join_columns(table, with_key);

@@ -182,6 +182,130 @@ TEST_CASE_METHOD(Fixture, "NULL in a non-optional member is explained", "[values
                         Catch::Contains("std::optional"));
 }
 
+// -- Strings too long for their column: every write path fails as a single add does. --------
+
+namespace {
+
+std::string repeat(const std::string& piece, int times) {
+  std::string out;
+  for (int i = 0; i < times; ++i) out += piece;
+  return out;
+}
+
+// Runs `write` and expects PostgreSQL's "value too long" (SQLSTATE 22001).
+template <class Write>
+void expect_too_long(Write write) {
+  try {
+    write();
+    FAIL("expected SQLSTATE 22001 (value too long)");
+  } catch (const orm::DatabaseError& e) {
+    CHECK(e.sqlstate() == "22001");
+    CHECK_THAT(e.what(), Catch::Contains("character varying(12)"));
+  }
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(Fixture, "every write path refuses a string too long for its varchar column",
+                 "[values][errors]") {
+  // everything.code is varchar(12): 12 characters fit, 13 do not, whatever their bytes.
+  struct Case {
+    std::string fits, fits_too, too_long;
+  };
+  const std::vector<Case> cases = {
+      {repeat("x", 12), repeat("y", 12), repeat("x", 13)},
+      {repeat(u8"é", 12), repeat(u8"ê", 12), repeat(u8"é", 13)},  // 2 bytes each
+      {repeat(u8"\U0001F30A", 12), repeat(u8"\U0001F332", 12),
+       repeat(u8"\U0001F30A", 12) + "x"},  // 4 bytes each
+  };
+  for (const auto& [fits, fits_too, too_long] : cases) {
+    INFO("code: " << too_long);
+    orm::Session session(db);
+    session.execute("TRUNCATE everything RESTART IDENTITY");
+
+    Everything one = with_code(too_long);
+    expect_too_long([&] { session.add(one); });
+
+    std::vector<Everything> single = {with_code(too_long)};
+    expect_too_long([&] { session.add_all(single); });
+
+    std::vector<Everything> pair = {with_code("ok"), with_code(too_long)};
+    expect_too_long([&] { session.add_all(pair); });
+
+    std::vector<Everything> many;
+    for (int i = 0; i < 500; ++i) many.push_back(with_code("c" + std::to_string(i)));
+    many[250].code = too_long;
+    expect_too_long([&] { session.add_all(many); });
+    CHECK(session.query<Everything>().count() == 0);  // nothing was cut and stored
+
+    // The longest values that fit go through every path, byte-exact.
+    Everything stored = with_code(fits);
+    session.add(stored);
+    std::vector<Everything> both = {with_code(fits_too), with_code("b")};
+    session.add_all(both);
+    session.commit();
+    CHECK(session.get<Everything>(stored.id)->code == fits);
+    CHECK(session.get<Everything>(both[0].id)->code == fits_too);
+
+    stored.code = too_long;
+    session.update(stored);
+    expect_too_long([&] { session.commit(); });
+    CHECK(session.get<Everything>(stored.id)->code == fits);
+  }
+}
+
+// -- Values a column cannot hold: refused, never narrowed into another row's value. ----------
+
+TEST_CASE_METHOD(Fixture, "a value the column's type cannot hold throws instead of matching",
+                 "[values][errors][query]") {
+  orm::Session session(db);
+  Everything narrowed = with_code("narrowed");
+  narrowed.number = static_cast<int>(3000000000LL - 4294967296LL);  // 3000000000 cut to 32 bits
+  narrowed.small = static_cast<std::int16_t>(40000 - 65536);
+  narrowed.ratio = 0.1f;
+  narrowed.precise = 9007199254740992.0;  // 2^53
+  session.add(narrowed);
+  session.commit();
+  auto count = [&](auto member, auto value) {
+    return session.query<Everything>().filter_by(member, value).count();
+  };
+
+  CHECK_THROWS_WITH(count(&Everything::number, 3000000000LL),
+                    Catch::StartsWith("everything.number: 3000000000 does not fit the column's "
+                                      "type integer"));
+  CHECK_THROWS_AS(count(&Everything::number, 4294967295u), orm::ValueError);
+  CHECK_THROWS_AS(count(&Everything::small, 40000), orm::ValueError);
+  CHECK_THROWS_AS(count(&Everything::big, std::numeric_limits<unsigned long>::max()),
+                  orm::ValueError);
+  CHECK_THROWS_AS(count(&Everything::maybe_number, std::optional<long>(1L << 40)), orm::ValueError);
+  CHECK(count(&Everything::number, static_cast<long long>(narrowed.number)) == 1);
+  CHECK(count(&Everything::small, -25536L) == 1);
+  CHECK(count(&Everything::big, 0u) == 1);
+
+  // Floating point: only exact values.
+  CHECK_THROWS_WITH(count(&Everything::ratio, 0.1),
+                    Catch::Contains("does not fit the column's type real exactly"));
+  CHECK(count(&Everything::ratio, 0.1f) == 1);
+  CHECK(count(&Everything::ratio, 0.5) == 0);                             // 0.5 is exact in a float
+  CHECK_THROWS_AS(count(&Everything::ratio, 16777217), orm::ValueError);  // 2^24 + 1
+  CHECK_THROWS_AS(count(&Everything::precise, 9007199254740993LL), orm::ValueError);
+  CHECK(count(&Everything::precise, 9007199254740992LL) == 1);
+
+  // get: the key must fit the primary key's type (books.id is integer).
+  Book book;
+  book.title = "key";
+  session.add(book);
+  session.commit();
+  CHECK_THROWS_WITH(session.get<Book>(3000000000LL),
+                    Catch::StartsWith("books.id: 3000000000 does not fit"));
+  CHECK_THROWS_WITH(session.get<Book>(1.0), Catch::Contains("a key of type double cannot match"));
+  CHECK_THROWS_AS(session.get<Book>(true), orm::ValueError);
+  CHECK_THROWS_AS(session.get<Book>(std::string("1")), orm::ValueError);
+  CHECK(session.get<Book>(static_cast<long long>(book.id)));
+  CHECK(session.get<Book>(static_cast<unsigned char>(book.id)));
+  CHECK_FALSE(session.get<Everything>(3000000000LL));  // a bigint key holds it: no such row
+}
+
 // -- Timestamps: PostgreSQL's whole range, microseconds, BC, infinity. -----------------------
 
 namespace {

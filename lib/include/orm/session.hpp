@@ -178,6 +178,17 @@ std::string key_text(const TableInfo& table, const Model& object) {
   return text;
 }
 
+// The parameter for `key` compared with Model's primary key; throws orm::ValueError when the
+// key's type or value does not fit the key column.
+template <class Model, class Key>
+Param key_param(const Key& key) {
+  const TableInfo& table = table_info<Model>();
+  ColumnParam<Key> finder{table, table.primary_key_index, key, std::nullopt};
+  static const Model probe{};
+  visit(probe, finder);
+  return std::move(finder.param);
+}
+
 }  // namespace detail
 /// @endcond
 
@@ -275,7 +286,8 @@ class Session {
   /// Number of updates and removals waiting for the next round trip.
   std::size_t pending() const noexcept;
 
-  /// The object whose primary key is `key`, or std::nullopt.
+  /// The object whose primary key is `key`, or std::nullopt. Throws orm::ValueError when `key`
+  /// does not fit the primary key's type (e.g. 3000000000 for an `int` key, or 1.5).
   template <class Model, class Key>
   std::optional<Model> get(const Key& key);
   /// Every row of Model's table, in no particular order (use query().order_by() for one).
@@ -320,7 +332,10 @@ class Query {
   explicit Query(Session& session) : core_(session.core_) { session.core(); }
 
   /// Keeps rows whose column equals `value` (`IS NULL` for std::nullopt). Several calls combine
-  /// with AND.
+  /// with AND. The value must have the column's kind of type: it does not compile otherwise
+  /// (e.g. 1.9 for an integer column, a number for a bool or text column), and a value that the
+  /// column's type cannot hold exactly (3000000000 for `int`, 0.1 for `float`) throws
+  /// orm::ValueError instead of matching another row.
   template <class T, class V>
   Query& filter_by(T Model::*member, const V& value);
   /// Sorts by a column; several calls sort by each in turn.
@@ -480,7 +495,7 @@ template <class Model, class Key>
 std::optional<Model> Session::get(const Key& key) {
   const auto& sql = detail::statements(table_info<Model>());
   std::vector<detail::Statement> one;
-  one.push_back({sql.get_name.c_str(), sql.get.c_str(), detail::arguments(key)});
+  one.push_back({sql.get_name.c_str(), sql.get.c_str(), {detail::key_param<Model>(key)}});
   const auto rows = detail::run(core(), std::move(one), detail::Access::read);
   if (rows[0].size() == 0) return std::nullopt;
   return detail::load<Model>(rows[0], 0);
@@ -508,28 +523,24 @@ pqxx::result Session::execute(const std::string& sql, const Args&... args) {
 template <class Model>
 template <class T, class V>
 Query<Model>& Query<Model>::filter_by(T Model::*member, const V& value) {
-  const ColumnInfo& column = column_of(member);
-  if constexpr (std::is_same_v<V, std::nullopt_t>) {
-    conditions_.push_back(quote_identifier(column.name) + " IS NULL");
-  } else {
-    using Value = column_value_t<T>;
-    std::optional<Value> typed;
-    if constexpr (detail::is_optional<V>::value) {
-      if (value) typed = Value(*value);
+  const TableInfo& table = table_info<Model>();
+  const std::size_t index = detail::column_index(member);
+  const ColumnInfo& column = table.columns[index];
+  detail::Param param;
+  if constexpr (!std::is_same_v<V, std::nullopt_t>) {
+    detail::check_comparable<column_value_t<T>, column_value_t<V>>();
+    if constexpr (is_nullable_v<V>) {
+      if (value) param = detail::column_param<column_value_t<T>>(table, index, *value);
     } else {
-      typed = Value(value);
+      param = detail::column_param<column_value_t<T>>(table, index, value);
     }
-    if (!typed) {
-      conditions_.push_back(quote_identifier(column.name) + " IS NULL");
-      return *this;
-    }
-    try {
-      params_.push_back(ColumnTraits<Value>::to_text(*typed));
-    } catch (const std::exception& e) {
-      throw ValueError(table_info<Model>().name + "." + column.name + ": " + e.what());
-    }
-    conditions_.push_back(quote_identifier(column.name) + " = $" + std::to_string(params_.size()));
   }
+  if (!param) {
+    conditions_.push_back(quote_identifier(column.name) + " IS NULL");
+    return *this;
+  }
+  params_.push_back(std::move(param));
+  conditions_.push_back(quote_identifier(column.name) + " = $" + std::to_string(params_.size()));
   return *this;
 }
 
