@@ -323,7 +323,8 @@ void abandon_transaction(SessionCore& core) noexcept {
       rollback.emplace_back(Step::rollback);
       bool sent = false;
       exchange(db.connection->handle(), rollback, sent);
-    } catch (...) {  // the connection is gone: the server has rolled back
+    } catch (...) {  // the connection is gone, or no longer usable: close it, the server rolls back
+      db.close();
     }
   }
   core.open = false;
