@@ -12,16 +12,7 @@
 
 using models::Book;
 using models::Everything;
-
-namespace {
-
-Everything with_code(std::string code) {
-  Everything e;
-  e.code = std::move(code);
-  return e;
-}
-
-}  // namespace
+using models::with_code;
 
 TEST_CASE_METHOD(models::TablesFixture, "a unique violation names the column and the value",
                  "[errors]") {
@@ -41,8 +32,14 @@ TEST_CASE_METHOD(models::TablesFixture, "a unique violation names the column and
     CHECK_THAT(e.what(),
                Catch::Contains("everything_code_key") && Catch::EndsWith("(SQLSTATE 23505)"));
   }
-  CHECK(again.id == 0);  // the failed insert's key is reset
+  CHECK(again.id == 0);  // the failed insert wrote no key
   CHECK(session.query<Everything>().count() == 1);
+  // Nothing was lost with the failed statement (it was the transaction's first), so the
+  // session goes on without a rollback().
+  Everything other = with_code("other");
+  session.add(other);
+  session.commit();
+  CHECK(session.query<Everything>().count() == 2);
 }
 
 TEST_CASE_METHOD(models::TablesFixture, "a failing statement rolls back the whole transaction",

@@ -13,6 +13,7 @@
 
 using models::Book;
 using models::Everything;
+using models::with_code;
 
 namespace {
 
@@ -28,12 +29,6 @@ struct Fixture : models::TablesFixture {
     return *loaded;
   }
 };
-
-Everything with_code(std::string code) {
-  Everything e;
-  e.code = std::move(code);
-  return e;
-}
 
 orm::Timestamp at_micros(long long micros) {
   return orm::Timestamp(
