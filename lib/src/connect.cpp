@@ -80,7 +80,7 @@ bool wait_for(PGconn* conn, PostgresPollingStatusType want, Clock::time_point de
 }  // namespace
 
 pqxx::connectionpolicy::handle ConnectPolicy::do_startconnect(handle existing) {
-  if (existing != nullptr) return existing;
+  if (existing != nullptr) return current_ = existing;
   PGconn* conn = PQconnectStart(options().c_str());
   if (conn == nullptr) throw std::bad_alloc();
   // With this verbosity a refused login's text ends in its SQLSTATE instead of its message.
@@ -107,7 +107,7 @@ pqxx::connectionpolicy::handle ConnectPolicy::do_startconnect(handle existing) {
     PQsetErrorVerbosity(conn, PQERRORS_DEFAULT);
     PQnoticeReceiver previous = PQsetNoticeReceiver(conn, &filter_notices, nullptr);
     if (previous != &filter_notices) default_receiver.store(previous);
-    return conn;
+    return current_ = conn;
   }
   diagnosis.needs_password = PQconnectionNeedsPassword(conn) != 0;
   diagnosis.used_password = PQconnectionUsedPassword(conn) != 0;

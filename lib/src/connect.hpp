@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include <pqxx/basic_connection>
+#include <pqxx/connection_base>
 #include <pqxx/connectionpolicy>
 #include <pqxx/except>
 
@@ -35,17 +35,41 @@ class ConnectFailure : public pqxx::broken_connection {
 
 /// libpqxx connection policy: connects with PQconnectStart/PQconnectPoll (the SQLSTATE of a
 /// refused login is only readable that way), throws ConnectFailure when it cannot, and drops
-/// server notices below WARNING by their untranslated severity.
-class ConnectPolicy : public pqxx::connectionpolicy {
+/// server notices below WARNING by their untranslated severity. It also records libpq's handle,
+/// which libpqxx 6.4 keeps private (see Connection).
+class ConnectPolicy final : public pqxx::connectionpolicy {
  public:
   explicit ConnectPolicy(const std::string& conninfo) : pqxx::connectionpolicy(conninfo) {}
   handle do_startconnect(handle existing) override;
+  handle do_disconnect(handle existing) noexcept override {
+    return current_ = pqxx::connectionpolicy::do_disconnect(existing);
+  }
+  /// libpq's handle of the open connection, or nullptr.
+  handle current() const noexcept { return current_; }
+
+ private:
+  handle current_ = nullptr;
 };
 
-/// The connection type orm::Database holds.
-class Connection : public pqxx::basic_connection_base<ConnectPolicy> {
+/// The connection type orm::Database holds: what pqxx::connection is (a connection_base with a
+/// policy), with ConnectPolicy, and libpq's own handle for the session. The session needs the
+/// handle for one thing libpqxx cannot do: send several statements in one round trip (libpq's
+/// pipeline mode), e.g. BEGIN with the first INSERT.
+class Connection final : public pqxx::connection_base {
  public:
-  using pqxx::basic_connection_base<ConnectPolicy>::basic_connection_base;
+  explicit Connection(const std::string& conninfo)
+      : pqxx::connection_base(policy_), policy_(conninfo) {
+    init();
+  }
+  ~Connection() noexcept { close(); }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  /// libpq's handle, or nullptr when closed.
+  pg_conn* handle() const noexcept { return policy_.current(); }
+
+ private:
+  ConnectPolicy policy_;
 };
 
 /// The SQLSTATE at the end of a libpq error text written with PQERRORS_SQLSTATE verbosity

@@ -125,12 +125,21 @@ bool needs_quotes(std::string_view name) {
 }  // namespace
 
 Metadata& Metadata::add(const TableInfo& table) {
+  detail::validate(table, nullptr);
+  return add_table(table, std::make_shared<const TableInfo>(table));
+}
+
+Metadata& Metadata::add_table(const TableInfo& table, std::shared_ptr<const TableInfo> copy) {
   if (const TableInfo* existing = find(table.name)) {
-    if (existing == &table) return *this;
+    if (existing == &table || (copy && existing->columns == table.columns &&
+                               existing->primary_key_index == table.primary_key_index)) {
+      return *this;
+    }
     throw ModelError("two models use table name '" + table.name +
                      "': give each model its own table");
   }
-  tables_.push_back(&table);
+  tables_.push_back(copy ? copy.get() : &table);
+  if (copy) copies_.push_back(std::move(copy));
   return *this;
 }
 
@@ -187,6 +196,7 @@ void create_all(Database& db, const Metadata& metadata) {
   } catch (...) {
     detail::rethrow_translated(db.url(), detail::Phase::running);
   }
+  db.forget_prepared_statements();  // a table made again may differ from the one they knew
 }
 
 void drop_all(Database& db, const Metadata& metadata) {
@@ -200,6 +210,7 @@ void drop_all(Database& db, const Metadata& metadata) {
   } catch (...) {
     detail::rethrow_translated(db.url(), detail::Phase::running);
   }
+  db.forget_prepared_statements();
 }
 
 }  // namespace orm

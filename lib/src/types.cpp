@@ -44,41 +44,39 @@ Float parse_float(std::string_view text) {
   return value;
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date, and back. Eras of 400 years (146097 days)
-// make the arithmetic exact; March-based years put the leap day at the end of the year.
-constexpr std::int64_t days_from_date(std::int64_t year, unsigned month, unsigned day) {
-  year -= month <= 2 ? 1 : 0;
-  const std::int64_t era = (year >= 0 ? year : year - 399) / 400;
-  const auto year_of_era = static_cast<unsigned>(year - era * 400);
-  const unsigned day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-  const unsigned day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-  return era * 146097 + static_cast<std::int64_t>(day_of_era) - 719468;
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
 }
 
-struct Date {
-  std::int64_t year;
+// Days since 1970-01-01 of a proleptic Gregorian date (astronomical years: 0 is 1 BC), and back,
+// with the date library. date::year holds -32767..32767 but PostgreSQL's years reach 294276, so
+// the conversion runs within one 400-year cycle of the calendar (146097 days) and adds whole
+// cycles.
+constexpr std::int64_t kDaysPer400Years = 146097;
+
+std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day) {
+  const std::int64_t cycles = floor_div(year, 400);
+  const date::year_month_day date{date::year{static_cast<int>(year - cycles * 400)},
+                                  date::month{month}, date::day{day}};
+  if (!date.ok()) throw std::invalid_argument("no such date");
+  return date::sys_days{date}.time_since_epoch().count() + cycles * kDaysPer400Years;
+}
+
+struct Civil {
+  std::int64_t year;  // astronomical
   unsigned month, day;
 };
 
-constexpr Date date_from_days(std::int64_t days) {
-  days += 719468;
-  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const auto day_of_era = static_cast<unsigned>(days - era * 146097);
-  const unsigned year_of_era =
-      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-  const unsigned day_of_year =
-      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-  const unsigned month_index = (5 * day_of_year + 2) / 153;
-  const unsigned day = day_of_year - (153 * month_index + 2) / 5 + 1;
-  const unsigned month = month_index < 10 ? month_index + 3 : month_index - 9;
-  const std::int64_t year = static_cast<std::int64_t>(year_of_era) + era * 400 + (month <= 2);
-  return {year, month, day};
+Civil civil_from_days(std::int64_t days) {
+  const std::int64_t cycles = floor_div(days, kDaysPer400Years);
+  const date::year_month_day date{date::sys_days{date::days{days - cycles * kDaysPer400Years}}};
+  return {static_cast<int>(date.year()) + cycles * 400, static_cast<unsigned>(date.month()),
+          static_cast<unsigned>(date.day())};
 }
 
-static_assert(days_from_date(1970, 1, 1) == 0);
-static_assert(days_from_date(2000, 3, 1) == 11017);
-static_assert(date_from_days(11017).year == 2000 && date_from_days(11017).month == 3);
+constexpr std::int64_t kMicrosPerDay = 86'400'000'000;
 
+// Reads `count` digits at `pos`.
 unsigned digits(std::string_view text, std::size_t pos, std::size_t count) {
   if (pos + count > text.size()) throw std::invalid_argument("timestamp too short");
   unsigned value = 0;
@@ -132,38 +130,53 @@ std::string ColumnTraits<std::string>::to_text(const std::string& value) {
 }
 
 std::string ColumnTraits<Timestamp>::to_text(Timestamp value) {
-  using namespace std::chrono;
-  const auto micros = duration_cast<microseconds>(value.time_since_epoch()).count();
-  std::int64_t days = micros / 86'400'000'000;
-  std::int64_t rest = micros % 86'400'000'000;
-  if (rest < 0) {
-    rest += 86'400'000'000;
-    days -= 1;
-  }
-  const Date date = date_from_days(days);
+  if (value == timestamp_infinity) return "infinity";
+  if (value == timestamp_minus_infinity) return "-infinity";
+  const std::int64_t micros = value.time_since_epoch().count();
+  const std::int64_t days = floor_div(micros, kMicrosPerDay);
+  const std::int64_t rest = micros - days * kMicrosPerDay;
+  const Civil date = civil_from_days(days);
+  const bool bc = date.year <= 0;  // PostgreSQL writes 1 BC for year 0, 2 BC for -1, ...
   const auto seconds_of_day = rest / 1'000'000;
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02u %02lld:%02lld:%02lld.%06lld+00",
-                static_cast<long long>(date.year), date.month, date.day,
+  std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02u %02lld:%02lld:%02lld.%06lld+00%s",
+                static_cast<long long>(bc ? 1 - date.year : date.year), date.month, date.day,
                 static_cast<long long>(seconds_of_day / 3600),
                 static_cast<long long>(seconds_of_day / 60 % 60),
                 static_cast<long long>(seconds_of_day % 60),
-                static_cast<long long>(rest % 1'000'000));
+                static_cast<long long>(rest % 1'000'000), bc ? " BC" : "");
   return buffer;
 }
 
 Timestamp ColumnTraits<Timestamp>::from_text(std::string_view text) {
-  // "YYYY-MM-DD HH:MM:SS[.ffffff]+HH[:MM[:SS]]" (DateStyle ISO, any TimeZone).
-  const auto year = digits(text, 0, 4);
-  if (text.size() < 19 || text[4] != '-' || text[7] != '-' || text[10] != ' ' || text[13] != ':' ||
-      text[16] != ':') {
-    throw std::invalid_argument("'" + std::string(text) + "' is not an ISO timestamp");
+  if (text == "infinity") return timestamp_infinity;
+  if (text == "-infinity") return timestamp_minus_infinity;
+  // "Y...Y-MM-DD HH:MM:SS[.ffffff]+HH[:MM[:SS]][ BC]" (DateStyle ISO, any TimeZone); the year
+  // has four digits or more.
+  const auto not_iso = [&] {
+    return std::invalid_argument("'" + std::string(text) + "' is not an ISO timestamp");
+  };
+  std::size_t year_digits = 0;
+  while (year_digits < text.size() && text[year_digits] >= '0' && text[year_digits] <= '9') {
+    ++year_digits;
   }
+  if (year_digits < 4 || year_digits > 6) throw not_iso();
+  const std::size_t d = year_digits;  // the date's other fields follow the year
+  if (text.size() < d + 15 || text[d] != '-' || text[d + 3] != '-' || text[d + 6] != ' ' ||
+      text[d + 9] != ':' || text[d + 12] != ':') {
+    throw not_iso();
+  }
+  std::int64_t year = digits(text, 0, year_digits);
+  const unsigned month = digits(text, d + 1, 2), day = digits(text, d + 4, 2);
+  const unsigned hour = digits(text, d + 7, 2), minute = digits(text, d + 10, 2),
+                 second = digits(text, d + 13, 2);
+  if (hour > 23 || minute > 59 || second > 59) throw not_iso();
+  std::size_t pos = d + 15;
   std::int64_t micros = 0;
-  std::size_t pos = 19;
   if (pos < text.size() && text[pos] == '.') {
     std::int64_t scale = 100'000;
     for (++pos; pos < text.size() && text[pos] >= '0' && text[pos] <= '9'; ++pos) {
+      if (scale == 0) throw not_iso();  // more than microseconds
       micros += (text[pos] - '0') * scale;
       scale /= 10;
     }
@@ -172,16 +185,37 @@ Timestamp ColumnTraits<Timestamp>::from_text(std::string_view text) {
   if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
     const int sign = text[pos] == '-' ? -1 : 1;
     offset_seconds = digits(text, pos + 1, 2) * 3600;
-    if (pos + 3 < text.size() && text[pos + 3] == ':')
-      offset_seconds += digits(text, pos + 4, 2) * 60;
-    if (pos + 6 < text.size() && text[pos + 6] == ':') offset_seconds += digits(text, pos + 7, 2);
+    pos += 3;
+    if (pos < text.size() && text[pos] == ':') {
+      offset_seconds += digits(text, pos + 1, 2) * 60;
+      pos += 3;
+    }
+    if (pos < text.size() && text[pos] == ':') {
+      offset_seconds += digits(text, pos + 1, 2);
+      pos += 3;
+    }
     offset_seconds *= sign;
   }
-  const std::int64_t days = days_from_date(year, digits(text, 5, 2), digits(text, 8, 2));
-  const std::int64_t seconds = days * 86400 + digits(text, 11, 2) * 3600 +
-                               digits(text, 14, 2) * 60 + digits(text, 17, 2) - offset_seconds;
-  return Timestamp(std::chrono::duration_cast<Timestamp::duration>(
-      std::chrono::microseconds(seconds * 1'000'000 + micros)));
+  if (text.substr(pos) == " BC") {
+    year = 1 - year;
+    pos = text.size();
+  }
+  if (pos != text.size()) throw not_iso();
+
+  const std::int64_t days = days_from_civil(year, month, day);
+  const std::int64_t seconds =
+      hour * std::int64_t{3600} + minute * std::int64_t{60} + second - offset_seconds;
+  std::int64_t total = 0;
+  if (__builtin_mul_overflow(days, kMicrosPerDay, &total) ||
+      __builtin_add_overflow(total, seconds * 1'000'000 + micros, &total) ||
+      total >= timestamp_infinity.time_since_epoch().count() ||
+      total <= timestamp_minus_infinity.time_since_epoch().count()) {
+    throw std::out_of_range("'" + std::string(text) + "' is " +
+                            (days > 0 ? "after 294247-01-10 04:00:54.775806 UTC, the last"
+                                      : "before 290309-12-21 19:59:05.224193 BC UTC, the first") +
+                            " instant orm::Timestamp holds (64-bit microseconds since 1970)");
+  }
+  return Timestamp(std::chrono::microseconds(total));
 }
 
 }  // namespace orm

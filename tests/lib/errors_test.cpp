@@ -20,16 +20,7 @@
 
 using models::Book;
 using models::Everything;
-
-namespace {
-
-Everything with_code(std::string code) {
-  Everything e;
-  e.code = std::move(code);
-  return e;
-}
-
-}  // namespace
+using models::with_code;
 
 TEST_CASE_METHOD(models::TablesFixture, "a unique violation names the column and the value",
                  "[errors]") {
@@ -39,9 +30,8 @@ TEST_CASE_METHOD(models::TablesFixture, "a unique violation names the column and
   session.commit();
 
   Everything again = with_code("dup");
-  session.add(again);
   try {
-    session.commit();
+    session.add(again);  // the INSERT is sent now
     FAIL("expected a DatabaseError");
   } catch (const orm::DatabaseError& e) {
     CHECK(e.sqlstate() == "23505");
@@ -51,11 +41,17 @@ TEST_CASE_METHOD(models::TablesFixture, "a unique violation names the column and
           "(SQLSTATE 23505)");
     CHECK(orm::failure_class(e) == orm::FailureClass::statement_failed);
   }
-  CHECK(again.id == 0);  // the failed insert's key is reset
+  CHECK(again.id == 0);  // the failed insert wrote no key
   CHECK(session.query<Everything>().count() == 1);
+  // Nothing was lost with the failed statement (it was the transaction's first), so the
+  // session goes on without a rollback().
+  Everything other = with_code("other");
+  session.add(other);
+  session.commit();
+  CHECK(session.query<Everything>().count() == 2);
 }
 
-TEST_CASE_METHOD(models::TablesFixture, "a failing statement rolls back the whole commit",
+TEST_CASE_METHOD(models::TablesFixture, "a failing statement rolls back the whole transaction",
                  "[errors]") {
   orm::Session session(db);
   std::vector<Everything> good = {with_code("a"), with_code("b")};
@@ -64,10 +60,13 @@ TEST_CASE_METHOD(models::TablesFixture, "a failing statement rolls back the whol
   session.add_all(good);
   session.add(book);
   Everything clash = with_code("a");
-  session.add(clash);
-  CHECK_THROWS_AS(session.commit(), orm::DatabaseError);
-  CHECK(good[0].id == 0);
-  CHECK(book.id == 0);
+  CHECK_THROWS_AS(session.add(clash), orm::DatabaseError);
+  // The keys written by the adds stay (the session keeps no pointer to the objects); their rows
+  // are gone, and the session says so until rollback().
+  CHECK(good[0].id == 1);
+  CHECK(book.id == 1);
+  CHECK_THROWS_WITH(session.commit(), Catch::Contains("call session.rollback()"));
+  session.rollback();
   CHECK(session.query<Everything>().count() == 0);
   CHECK(session.query<Book>().count() == 0);
   // The session is usable again.

@@ -58,6 +58,51 @@ struct OtherBooks {  // a second model claiming table "books"
   }
 };
 
+// PostgreSQL keeps 63 bytes of a name. 64-byte names, in ASCII and in 2-byte UTF-8:
+struct LongTableName {
+  static constexpr const char* table =
+      "books_with_a_table_name_that_goes_on_and_on_for_sixty_four_bytes";
+  int id = 0;
+  template <class V>
+  void fields(V& v) {
+    v(id, "id", orm::primary_key);
+  }
+};
+
+struct LongColumnName {
+  static constexpr const char* table = "long_column";
+  int id = 0;
+  int other = 0;
+  template <class V>
+  void fields(V& v) {
+    v(id, "id", orm::primary_key);
+    v(other, "a_column_name_that_goes_on_and_on_and_on_for_sixty_four_bytes_xy");
+  }
+};
+
+struct LongUtf8ColumnName {
+  static constexpr const char* table = "long_utf8_column";
+  int id = 0;
+  int other = 0;
+  template <class V>
+  void fields(V& v) {
+    v(id, "id", orm::primary_key);
+    v(other, u8"éééééééééééééééééééééééééééééééé");  // 32 x 2 bytes
+  }
+};
+
+// Exactly 63 bytes each: allowed, and kept whole by the server.
+struct LongestNames {
+  static constexpr const char* table = u8"éééééééééééééééééééééééééééééééx";  // 31 x 2 bytes + 1
+  int id = 0;
+  int other = 0;
+  template <class V>
+  void fields(V& v) {
+    v(id, "id", orm::primary_key);
+    v(other, "a_column_name_that_goes_on_and_on_and_on_for_sixty_three_bytes_");
+  }
+};
+
 std::vector<std::string> live_columns(orm::Database& db, const std::string& table) {
   pqxx::nontransaction tx(db.connection());
   std::vector<std::string> columns;
@@ -182,4 +227,50 @@ TEST_CASE("create_all makes the tables as declared; drop_all removes them", "[sc
   pqxx::nontransaction tx(db.connection());
   CHECK(tx.exec1("SELECT to_regclass('books') IS NULL")[0].as<bool>());
   CHECK(tx.exec1("SELECT to_regclass('everything') IS NULL")[0].as<bool>());
+}
+
+TEST_CASE("names longer than PostgreSQL's 63 bytes are refused", "[model][errors]") {
+  CHECK_THROWS_WITH(orm::table_info<LongTableName>(),
+                    Catch::Contains("the table name 'books_with_a_table_name") &&
+                        Catch::Contains("is 64 bytes long") && Catch::Contains("63 bytes"));
+  CHECK_THROWS_WITH(orm::table_info<LongColumnName>(),
+                    Catch::Contains("the column name 'a_column_name") &&
+                        Catch::Contains("is 64 bytes long") && Catch::Contains("63 bytes"));
+  CHECK_THROWS_WITH(orm::table_info<LongUtf8ColumnName>(), Catch::Contains("is 64 bytes long"));
+  orm::Metadata metadata;
+  CHECK_THROWS_AS(metadata.add<LongTableName>(), orm::ModelError);
+  orm::TableInfo copy = orm::table_info<Book>();
+  copy.name = std::string(64, 'b');
+  CHECK_THROWS_WITH(metadata.add(copy), Catch::Contains("63 bytes"));
+  copy.name = "books_copy";
+  copy.columns[1].name = std::string(70, 'c');
+  CHECK_THROWS_WITH(metadata.add(copy), Catch::Contains("is 70 bytes long"));
+  CHECK(metadata.tables().empty());
+
+  REQUIRE(std::string(LongestNames::table).size() == 63);
+  orm::Database db(testing_support::test_database());
+  metadata.add<LongestNames>();
+  orm::drop_all(db, metadata);
+  orm::create_all(db, metadata);
+  CHECK(live_columns(db, "\"" + std::string(LongestNames::table) + "\"") ==
+        std::vector<std::string>{
+            "id integer not null",
+            "a_column_name_that_goes_on_and_on_and_on_for_sixty_three_bytes_ integer not null"});
+  orm::drop_all(db, metadata);
+}
+
+TEST_CASE("the metadata keeps its own copy of a table given to add()", "[model][memory]") {
+  orm::Metadata metadata;
+  {
+    orm::TableInfo table = orm::table_info<Book>();
+    table.name = "copied_books";
+    metadata.add(table);
+    metadata.add(table);  // the same table again: nothing to do
+  }                       // the caller's TableInfo ends here
+  REQUIRE(metadata.tables().size() == 1);
+  CHECK(metadata.tables()[0]->name == "copied_books");
+  CHECK(metadata.find("copied_books")->columns.size() == 3);
+  orm::Metadata copy = metadata;
+  metadata = orm::Metadata();
+  CHECK(copy.find("copied_books")->primary_key().name == "id");
 }

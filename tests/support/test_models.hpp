@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "orm/model.hpp"
 #include "orm/schema.hpp"
@@ -61,6 +62,13 @@ struct Everything {
     v(status, "status", orm::server_default("'new'"));
   }
 };
+
+// An Everything whose unique code is `code`, every other member left at its default.
+inline Everything with_code(std::string code) {
+  Everything e;
+  e.code = std::move(code);
+  return e;
+}
 
 // A test fixture: this process's database with fresh, empty tables for the models above.
 struct TablesFixture {

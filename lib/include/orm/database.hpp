@@ -3,7 +3,6 @@
 #pragma once
 
 #include <memory>
-#include <set>
 #include <string>
 
 #include <pqxx/connection_base>
@@ -12,9 +11,11 @@
 
 namespace orm {
 
+/// @cond INTERNAL
 namespace detail {
-class Connection;
+struct DatabaseState;
 }
+/// @endcond
 
 /// One database on one server, like Flask-SQLAlchemy's `db.engine`.
 ///
@@ -22,9 +23,15 @@ class Connection;
 /// decided by the severity the server sends untranslated; warnings go on to the
 /// pqxx::errorhandler objects registered on the connection (none by default).
 ///
-/// The connection is opened on first use and kept until the Database is destroyed or
-/// disconnect() is called. Connection failures throw orm::ConnectionError with a one-line message
-/// that names the server (never the password) and the fix.
+/// The connection is opened on first use. It closes when disconnect() is called, or when the
+/// Database and every orm::Session made from it are gone: a session keeps the connection it
+/// works on alive, so destroying the Database first is safe. Connection failures throw
+/// orm::ConnectionError with a one-line message that names the server (never the password) and
+/// the fix.
+///
+/// The statements sessions prepare are prepared again after a schema change made through the
+/// library (create_all, drop_all, Session::execute, migrations). After changing the schema any
+/// other way on this connection, call forget_prepared_statements().
 ///
 /// @code
 /// orm::Database db{orm::DatabaseUrl::parse(url)};
@@ -34,11 +41,11 @@ class Database {
  public:
   /// A handle on the database `url` names; nothing is sent until the first use.
   explicit Database(DatabaseUrl url);
-  /// Closes the connection.
+  /// Gives up this handle; the connection closes once no session uses it.
   ~Database();
-  /// Takes over the other handle's connection.
+  /// Takes over the other handle's connection; the other handle can no longer be used.
   Database(Database&&) noexcept;
-  /// Closes this connection and takes over the other handle's.
+  /// Gives up this handle's connection and takes over the other's.
   Database& operator=(Database&&) noexcept;
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -47,23 +54,32 @@ class Database {
   const DatabaseUrl& url() const noexcept { return url_; }
 
   /// The libpqxx connection, opened now if it is not open yet (or was lost). For raw libpqxx
-  /// work: every libpqxx transaction type takes it.
+  /// work. Throws orm::Error while a session has a transaction open on it (commit or roll it
+  /// back first, or use Session::execute): a second transaction would end the session's.
   pqxx::connection_base& connection();
   /// True when a connection is open.
   bool connected() const noexcept;
-  /// Closes the connection (the next use opens a new one).
+  /// Closes the connection (the next use opens a new one). A session's open transaction is
+  /// lost; that session then reports it.
   void disconnect() noexcept;
 
   /// The server's version, e.g. "15.18".
   std::string server_version();
 
-  /// Prepares `sql` under `name` once per connection; later calls with the same name are free.
-  void prepare_once(const std::string& name, const std::string& sql);
+  /// Makes the statements prepared on this connection be prepared again before their next use.
+  /// The library calls it after every schema change it makes; call it after changing the schema
+  /// on this connection by other means (a prepared statement keeps the parameter and result
+  /// types of the schema it was prepared on).
+  void forget_prepared_statements() noexcept;
+
+  /// @cond INTERNAL
+  /// The state shared with sessions. Throws orm::Error when this handle was moved from.
+  const std::shared_ptr<detail::DatabaseState>& state() const;
+  /// @endcond
 
  private:
   DatabaseUrl url_;
-  std::unique_ptr<detail::Connection> connection_;
-  std::set<std::string> prepared_;
+  std::shared_ptr<detail::DatabaseState> state_;
 };
 
 }  // namespace orm

@@ -22,7 +22,10 @@
 /// @endcode
 #pragma once
 
+#include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -143,7 +146,8 @@ constexpr void check_column() {
 
 /// Registers a new table and returns its process-unique id.
 int next_table_id();
-/// Checks a finished TableInfo (table name, primary key, duplicates); throws orm::ModelError.
+/// Checks a finished TableInfo (names and their length, primary key, duplicates); throws
+/// orm::ModelError naming the model (`model_name` from typeid; nullptr: name the table).
 void validate(const TableInfo& table, const char* model_name);
 
 // Collects ColumnInfo from a model's fields().
@@ -212,6 +216,8 @@ namespace detail {
 using Param = std::optional<std::string>;
 
 [[noreturn]] void throw_value_error(const TableInfo& table, std::size_t column, const char* what);
+/// A C++ type's name as written in code, e.g. "double" (from typeid(...).name()).
+std::string readable_type_name(const char* mangled);
 
 template <class T>
 Param to_param(const T& value) {
@@ -335,6 +341,179 @@ std::size_t column_index(T Model::*member) {
   }
   return finder.found;
 }
+
+// -- Values compared with a column (Query::filter_by, Session::get) ----------------------------
+
+template <class T>
+inline constexpr bool is_character_v = std::is_same_v<T, char> || std::is_same_v<T, wchar_t> ||
+                                       std::is_same_v<T, char16_t> || std::is_same_v<T, char32_t>;
+// Integers as numbers: not bool, not characters.
+template <class T>
+inline constexpr bool is_integer_v =
+    std::is_integral_v<T> && !std::is_same_v<T, bool> && !is_character_v<T>;
+
+/// True when a value of type V can be compared with a column whose member type is Value. Whether
+/// the value fits the column's type exactly is checked at run time (column_param).
+template <class Value, class V>
+constexpr bool comparable() {
+  if constexpr (std::is_same_v<Value, bool>) {
+    return std::is_same_v<V, bool>;
+  } else if constexpr (std::is_integral_v<Value>) {
+    return is_integer_v<V>;
+  } else if constexpr (std::is_floating_point_v<Value>) {
+    return is_integer_v<V> || std::is_floating_point_v<V>;
+  } else if constexpr (std::is_same_v<Value, std::string>) {
+    return std::is_convertible_v<const V&, std::string_view>;
+  } else {
+    return std::is_convertible_v<const V&, Value>;
+  }
+}
+
+/// Refuses at compile time a value that can never match a column of member type Value.
+template <class Value, class V>
+constexpr void check_comparable() {
+  if constexpr (std::is_same_v<Value, bool> || std::is_same_v<V, bool>) {
+    static_assert(std::is_same_v<Value, V>,
+                  "orm: filter_by: a bool column takes a bool value, and a bool value matches "
+                  "only a bool column");
+  } else if constexpr (std::is_integral_v<Value> && std::is_floating_point_v<V>) {
+    static_assert(!std::is_floating_point_v<V>,
+                  "orm: filter_by: an integer column takes an integer value, not a "
+                  "floating-point one; round it first, e.g. std::llround(x)");
+  } else if constexpr (std::is_arithmetic_v<Value>) {
+    static_assert(is_integer_v<V> || std::is_floating_point_v<V>,
+                  "orm: filter_by: a numeric column takes a number (not a character or a "
+                  "string)");
+  } else if constexpr (std::is_same_v<Value, std::string>) {
+    static_assert(std::is_convertible_v<const V&, std::string_view>,
+                  "orm: filter_by: a text column takes a string (std::string, a string literal "
+                  "or std::string_view)");
+  } else if constexpr (std::is_same_v<Value, Timestamp>) {
+    static_assert(std::is_convertible_v<const V&, Timestamp>,
+                  "orm: filter_by: a timestamp column takes an orm::Timestamp (microseconds); "
+                  "convert first, e.g. std::chrono::floor<std::chrono::microseconds>(t)");
+  } else {
+    static_assert(comparable<Value, V>(),
+                  "orm: filter_by: the value's type does not match the column's member type");
+  }
+}
+
+// True when the integer `value` lies in Value's range.
+template <class Value, class V>
+constexpr bool in_range(V value) {
+  using Limits = std::numeric_limits<Value>;
+  if constexpr (std::is_signed_v<V>) {
+    if (value < 0) {
+      if constexpr (!std::is_signed_v<Value>) {
+        return false;
+      } else if constexpr (std::numeric_limits<V>::min() < Limits::min()) {
+        return static_cast<std::intmax_t>(value) >= static_cast<std::intmax_t>(Limits::min());
+      }
+      return true;
+    }
+  }
+  if constexpr (static_cast<std::uintmax_t>(std::numeric_limits<V>::max()) >
+                static_cast<std::uintmax_t>(Limits::max())) {
+    return static_cast<std::uintmax_t>(value) <= static_cast<std::uintmax_t>(Limits::max());
+  }
+  return true;
+}
+
+// `value` as the exact Value it stands for, or std::nullopt when Value cannot hold it exactly.
+template <class Value, class V>
+std::optional<Value> exactly(const V& value) {
+  if constexpr (std::is_integral_v<Value> && std::is_integral_v<V> && !std::is_same_v<V, bool>) {
+    if (!in_range<Value>(value)) return std::nullopt;
+    return static_cast<Value>(value);
+  } else if constexpr (std::is_floating_point_v<Value> && std::is_integral_v<V>) {
+    // Exact when the value's significant bits fit the mantissa.
+    using Unsigned = std::make_unsigned_t<V>;
+    Unsigned bits = static_cast<Unsigned>(value);
+    if constexpr (std::is_signed_v<V>) {
+      if (value < 0) bits = Unsigned(0) - bits;
+    }
+    while (bits != 0 && (bits & 1) == 0) bits >>= 1;
+    constexpr int mantissa = std::numeric_limits<Value>::digits;
+    if constexpr (std::numeric_limits<Unsigned>::digits > mantissa) {
+      if ((bits >> mantissa) != 0) return std::nullopt;
+    }
+    return static_cast<Value>(value);
+  } else if constexpr (std::is_floating_point_v<Value> && std::is_floating_point_v<V>) {
+    if constexpr (sizeof(V) > sizeof(Value)) {  // e.g. a double for a float (real) column
+      if (std::isnan(value)) return std::numeric_limits<Value>::quiet_NaN();
+      if (std::isinf(value)) return static_cast<Value>(value);
+      if (value > std::numeric_limits<Value>::max() || value < -std::numeric_limits<Value>::max() ||
+          static_cast<V>(static_cast<Value>(value)) != value) {
+        return std::nullopt;
+      }
+    }
+    return static_cast<Value>(value);
+  } else if constexpr (std::is_same_v<Value, std::string>) {
+    return std::string(std::string_view(value));
+  } else {
+    return Value(value);
+  }
+}
+
+template <class V>
+std::string describe_value(const V& value) {
+  if constexpr (std::is_integral_v<V>) {
+    return std::to_string(value);
+  } else if constexpr (std::is_floating_point_v<V>) {
+    return ColumnTraits<double>::to_text(static_cast<double>(value));
+  } else {
+    return "the value";
+  }
+}
+
+/// The parameter for comparing `value` with column `index` (member type Value) of `table`.
+/// Throws orm::ValueError naming the column when its type cannot hold the value exactly: such a
+/// value matches no row, and narrowing it would match another one.
+template <class Value, class V>
+Param column_param(const TableInfo& table, std::size_t index, const V& value) {
+  const std::optional<Value> exact = exactly<Value>(value);
+  if (!exact) {
+    const ColumnInfo& column = table.columns[index];
+    std::string why = describe_value(value) + " does not fit the column's type " + column.sql_type;
+    if constexpr (std::is_floating_point_v<Value> && std::is_floating_point_v<V>) {
+      why += " exactly; pass a value of the member's type (e.g. a float, 0.1f)";
+    } else {
+      why += ", so no row can hold it";
+    }
+    throw_value_error(table, index, why.c_str());
+  }
+  try {
+    return ColumnTraits<Value>::to_text(*exact);
+  } catch (const std::exception& e) {
+    throw_value_error(table, index, e.what());
+  }
+}
+
+// Finds column `wanted` of a model and makes the parameter for comparing `value` with it; for
+// Session::get, where the primary key's member type is known only while visiting.
+template <class V>
+struct ColumnParam {
+  const TableInfo& table;
+  std::size_t wanted;
+  const V& value;
+  Param param;
+  std::size_t index = 0;
+
+  template <class T, class... Options>
+  void operator()(T&, const char*, Options...) {
+    if (index++ != wanted) return;
+    using Value = column_value_t<T>;
+    if constexpr (comparable<Value, V>()) {
+      param = column_param<Value>(table, wanted, value);
+    } else {
+      throw_value_error(
+          table, wanted,
+          ("a key of type " + readable_type_name(typeid(V).name()) + " cannot match this column (" +
+           table.columns[wanted].sql_type + "); pass a value of the member's type")
+              .c_str());
+    }
+  }
+};
 
 }  // namespace detail
 

@@ -2,6 +2,7 @@
 /// The app's models as a whole (Metadata), their SQL, and create_all / drop_all.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,22 +22,30 @@ namespace orm {
 /// @endcode
 class Metadata {
  public:
-  /// Registers `Model`; registering it again does nothing.
+  /// Registers `Model`; registering it again does nothing. Throws orm::ModelError when the model
+  /// is invalid (see orm::table_info) or another model already uses its table name.
   template <class Model>
   Metadata& add() {
-    add(table_info<Model>());
-    return *this;
+    return add_table(table_info<Model>(), nullptr);
   }
-  /// Registers a table. Throws orm::ModelError when another model already uses its name.
+  /// Registers a copy of `table`; registering an equal table again does nothing. Throws
+  /// orm::ModelError when the table is invalid (no primary key, a name longer than 63 bytes...)
+  /// or another table already uses its name.
   Metadata& add(const TableInfo& table);
 
-  /// The registered tables, in registration order.
+  /// The registered tables, in registration order. The pointers stay valid as long as this
+  /// Metadata (or a copy of it) exists.
   const std::vector<const TableInfo*>& tables() const noexcept { return tables_; }
   /// The table called `name`, or nullptr.
   const TableInfo* find(std::string_view name) const;
 
  private:
+  // `copy`: the Metadata's own copy of `table`, or nullptr for a model's TableInfo, which lives
+  // as long as the program.
+  Metadata& add_table(const TableInfo& table, std::shared_ptr<const TableInfo> copy);
+
   std::vector<const TableInfo*> tables_;
+  std::vector<std::shared_ptr<const TableInfo>> copies_;  // what add(const TableInfo&) stored
 };
 
 /// `name`, double-quoted when PostgreSQL needs it (upper case, spaces, reserved words...).

@@ -2,251 +2,76 @@
 /// Sessions: add, change and remove objects, then commit; get and query objects.
 #pragma once
 
-#include <pqxx/nontransaction>
-#include <pqxx/prepared_statement>
 #include <pqxx/result>
-#include <pqxx/transaction>
 
 #include <cstddef>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "orm/database.hpp"
 #include "orm/model.hpp"
 #include "orm/schema.hpp"
 
+/// @cond INTERNAL
+struct pg_result;  // libpq's result (PGresult)
+/// @endcond
+
 namespace orm {
 
 template <class Model>
 class Query;
 
-namespace detail {
-
-/// Objects waiting for one statement kind on one table (type-erased for the session).
-struct PendingBase {
-  enum Kind { insert, update, remove };
-  PendingBase(const TableInfo& t, Kind k, bool key) : table(&t), kind(k), with_key(key) {}
-  virtual ~PendingBase() = default;
-  /// Number of objects.
-  virtual std::size_t size() const = 0;
-  /// Appends the statement parameters of object `i`: for insert its columns (without an
-  /// autoincrement key unless with_key), for update its non-key columns then its key, for
-  /// remove its key.
-  virtual void write_params(std::size_t i, std::vector<Param>& out) const = 0;
-  /// Sets object `i`'s primary key from its text form.
-  virtual void set_key(std::size_t i, std::string_view text) = 0;
-
-  const TableInfo* table;
-  Kind kind;
-  bool with_key;  // insert: the objects carry their own primary key values
-};
-
-template <class Model>
-struct PendingObjects final : PendingBase {
-  PendingObjects(Kind k, bool key, Model* first) : PendingBase(table_info<Model>(), k, key) {
-    objects.push_back(first);
-  }
-  std::size_t size() const override { return objects.size(); }
-  void write_params(std::size_t i, std::vector<Param>& out) const override {
-    const auto key = table->primary_key_index;
-    if (kind == remove) {
-      std::string text;
-      PrimaryKeyAccess read{key, {}, &text};
-      visit(*objects[i], read);
-      out.push_back(std::move(text));
-      return;
-    }
-    const bool skip_key = kind == update || !with_key;
-    ParamWriter writer{*table, out, skip_key ? static_cast<long>(key) : -1};
-    visit(*objects[i], writer);
-    if (kind == update) {
-      std::string text;
-      PrimaryKeyAccess read{key, {}, &text};
-      visit(*objects[i], read);
-      out.push_back(std::move(text));
-    }
-  }
-  void set_key(std::size_t i, std::string_view text) override {
-    PrimaryKeyAccess write{table->primary_key_index, text};
-    visit(*objects[i], write);
-  }
-
-  std::vector<Model*> objects;
-};
-
-}  // namespace detail
-
-/// Sort direction for Query::order_by.
-enum class Order {
-  asc,  ///< ascending: smallest first (SQL `ASC`)
-  desc  ///< descending: largest first (SQL `DESC`)
-};
-
-/// A unit of work on one Database, like SQLAlchemy's `db.session`.
-///
-/// `add`, `update` and `remove` only record what to do; `commit()` sends it all in one
-/// transaction and fills database-assigned primary keys back into the added objects. Queries
-/// first send what is pending (autoflush), so they see it. Every value travels as a statement
-/// parameter, never spliced into SQL.
-///
-/// Objects passed to add/update/remove are held by reference until commit() or rollback(): keep
-/// them alive until then (and do not let a std::vector holding them reallocate).
-///
-/// When a statement fails, the session rolls back everything since the last commit, resets the
-/// primary keys it had filled in, and throws orm::DatabaseError (with the SQLSTATE), or
-/// orm::ValueError for values PostgreSQL cannot store.
-///
-/// @code
-/// orm::Session session{db};
-/// Book book;
-/// book.title = "Ocean Book";
-/// session.add(book);
-/// session.commit();                                   // book.id is now set, e.g. 1
-/// std::optional<Book> again = session.get<Book>(book.id);
-/// std::vector<Book> books = session.query<Book>()
-///                               .filter_by(&Book::title, "Ocean Book")
-///                               .order_by(&Book::id)
-///                               .all();
-/// @endcode
-class Session {
- public:
-  /// A session on `db`, which must outlive it. Nothing is sent until a flush, commit or query.
-  explicit Session(Database& db);
-  /// Rolls back whatever was not committed.
-  ~Session();
-  /// Takes over the other session's pending work and transaction.
-  Session(Session&&) noexcept;
-  Session& operator=(Session&&) = delete;
-  Session(const Session&) = delete;
-  Session& operator=(const Session&) = delete;
-
-  /// Records `object` for insertion. An integer primary key left at 0 is assigned by the
-  /// database at flush/commit time and written back into `object`.
-  template <class Model>
-  void add(Model& object);
-  /// Records every object of `objects` (e.g. a `std::vector<Book>`) for insertion; they are sent
-  /// as one multi-row statement per table, not one INSERT each.
-  template <class Range>
-  void add_all(Range& objects);
-  /// Records an UPDATE of every column of `object`, found by its primary key.
-  template <class Model>
-  void update(Model& object);
-  /// Records a DELETE of `object`'s row, found by its primary key.
-  template <class Model>
-  void remove(Model& object);
-
-  /// Sends the pending statements inside the session's transaction (opening it if needed).
-  void flush();
-  /// Flushes and commits. Afterwards the objects' primary keys are set.
-  void commit();
-  /// Forgets pending statements and rolls back the transaction; primary keys assigned since the
-  /// last commit are reset to 0.
-  void rollback();
-  /// Number of statements waiting for flush() or commit().
-  std::size_t pending() const noexcept { return pending_.size(); }
-
-  /// The object whose primary key is `key`, or std::nullopt.
-  template <class Model, class Key>
-  std::optional<Model> get(const Key& key);
-  /// Every row of Model's table, in no particular order (use query().order_by() for one).
-  template <class Model>
-  std::vector<Model> all();
-  /// Starts a query on Model's table: filter_by, order_by, limit, then all/first/count.
-  template <class Model>
-  Query<Model> query();
-
-  /// Runs raw SQL with `$1`, `$2`, ... parameters (after a flush), inside the session's
-  /// transaction when one is open. Arguments are bound as parameters: `std::string`, string
-  /// literals, numbers, bool, orm::Timestamp or std::optional of those (nullopt is NULL).
-  /// @code
-  /// auto rows = session.execute("SELECT count(*) FROM books WHERE title = $1", title);
-  /// int n = rows[0][0].as<int>();
-  /// @endcode
-  template <class... Args>
-  pqxx::result execute(const std::string& sql, const Args&... args);
-
-  /// The database this session works on.
-  Database& database() noexcept { return db_; }
-
-  // -- Used by Query and the templates above; not part of the teaching API. --
-  /// @cond INTERNAL
-  pqxx::result run(const std::string& sql, const std::vector<detail::Param>& params);
-  pqxx::result run_prepared(const std::string& name, const std::string& sql,
-                            const std::vector<detail::Param>& params);
-  /// @endcond
-
- private:
-  void record(std::unique_ptr<detail::PendingBase> statement);
-  void begin();
-  void send(detail::PendingBase& statement);
-  // Runs a prepared statement in the open transaction, or on its own; no flush, no translation.
-  pqxx::result exec_prepared(const std::string& name, const std::string& sql,
-                             const std::vector<detail::Param>& params);
-  void undo_keys() noexcept;
-  [[noreturn]] void fail();
-
-  Database& db_;
-  std::unique_ptr<pqxx::work> transaction_;
-  std::vector<std::unique_ptr<detail::PendingBase>> pending_;
-  std::vector<std::unique_ptr<detail::PendingBase>> inserted_;  // keys to reset on rollback
-};
-
-/// A query on one model's table, built by Session::query(). Values are bound as parameters.
-///
-/// @code
-/// auto first_two = session.query<Book>().order_by(&Book::id).limit(2).all();
-/// auto untitled = session.query<Book>().filter_by(&Book::description, std::nullopt).count();
-/// @endcode
-template <class Model>
-class Query {
- public:
-  /// A query that matches every row; prefer Session::query<Model>().
-  explicit Query(Session& session) : session_(session) {}
-
-  /// Keeps rows whose column equals `value` (`IS NULL` for std::nullopt). Several calls combine
-  /// with AND.
-  template <class T, class V>
-  Query& filter_by(T Model::*member, const V& value);
-  /// Sorts by a column; several calls sort by each in turn.
-  template <class T>
-  Query& order_by(T Model::*member, Order order = Order::asc);
-  /// At most `count` rows.
-  Query& limit(std::size_t count) {
-    limit_ = count;
-    return *this;
-  }
-  /// Skips the first `count` rows.
-  Query& offset(std::size_t count) {
-    offset_ = count;
-    return *this;
-  }
-
-  /// The matching objects.
-  std::vector<Model> all();
-  /// The first matching object, or std::nullopt.
-  std::optional<Model> first();
-  /// The number of matching rows.
-  std::size_t count();
-
- private:
-  std::string where_clause() const;
-
-  Session& session_;
-  std::vector<std::string> conditions_;
-  std::vector<detail::Param> params_;
-  std::vector<std::string> order_;
-  std::optional<std::size_t> limit_;
-  std::optional<std::size_t> offset_;
-};
-
-// ---------------------------------------------------------------------------------------------
-// Implementation.
 /// @cond INTERNAL
-
 namespace detail {
+
+struct SessionCore;
+
+/// One statement for a session to send: prepared under `name`, or unnamed (`name` nullptr).
+/// `name` and `sql` point to text that outlives the statement (the table's cached SQL, or the
+/// caller's string for the length of the call).
+struct Statement {
+  const char* name;
+  const char* sql;
+  std::vector<Param> params;
+};
+
+/// The result of one statement: rows of text cells.
+class Rows {
+ public:
+  explicit Rows(pg_result* result) noexcept;
+  /// Number of rows.
+  std::size_t size() const noexcept;
+  bool is_null(std::size_t row, std::size_t column) const noexcept;
+  std::string_view text(std::size_t row, std::size_t column) const noexcept;
+  /// Rows changed by an INSERT, UPDATE or DELETE.
+  std::size_t affected() const noexcept;
+
+ private:
+  struct Clear {
+    void operator()(pg_result* result) const noexcept;
+  };
+  std::unique_ptr<pg_result, Clear> result_;
+};
+
+/// How a statement bears on the session's transaction.
+enum class Access {
+  read,  ///< runs inside the open transaction, or on its own when none is open
+  write  ///< opens the transaction first when none is open
+};
+
+/// Sends `statements` (after the session's pending ones) in one round trip and returns their
+/// results; see Session for the rules. Throws orm errors.
+std::vector<Rows> run(SessionCore& core, std::vector<Statement> statements, Access access);
+/// Records an UPDATE or DELETE to send later; `what` names it for the error when no row matches.
+void defer(SessionCore& core, Statement statement, std::string what);
+/// Raw SQL through libpqxx, in the open transaction or on its own.
+pqxx::result run_raw(SessionCore& core, const std::string& sql, const std::vector<Param>& params);
 
 /// The SQL texts the session uses for one table, built once.
 struct TableStatements {
@@ -257,36 +82,41 @@ struct TableStatements {
   std::string insert_many;     // INSERT ... SELECT FROM unnest(arrays) without the key
   std::string insert_one_key;  // the same two with the key column
   std::string insert_many_key;
-  std::string update;  // UPDATE ... WHERE <pk> = $n
+  std::string update;  // UPDATE ... WHERE <pk> = $n (empty: the table has only its key)
   std::string remove;  // DELETE ... WHERE <pk> = $1
-  std::string prefix;  // prepared statement name prefix, e.g. "orm1_"
+  // Prepared statement names, e.g. "orm1_get".
+  std::string get_name, all_name, insert_one_name, insert_many_name, insert_one_key_name,
+      insert_many_key_name, update_name, remove_name;
 };
 const TableStatements& statements(const TableInfo& table);
 
-/// Builds an object from one result row.
-struct ResultCells {
-  const pqxx::row& row;
-  bool is_null(std::size_t i) const { return row[static_cast<pqxx::row::size_type>(i)].is_null(); }
-  std::string_view text(std::size_t i) const {
-    const auto field = row[static_cast<pqxx::row::size_type>(i)];
-    return std::string_view(field.c_str(), field.size());
-  }
+/// Appends one row's parameters to the column arrays of a multi-row INSERT.
+void append_row(std::vector<Param>& arrays, const std::vector<Param>& row);
+/// Closes the column arrays of a multi-row INSERT.
+void finish_arrays(std::vector<Param>& arrays);
+
+/// Cells of one result row, for RowReader.
+struct RowCells {
+  const Rows& rows;
+  std::size_t row;
+  bool is_null(std::size_t column) const { return rows.is_null(row, column); }
+  std::string_view text(std::size_t column) const { return rows.text(row, column); }
 };
 
 template <class Model>
-Model load(const pqxx::row& row) {
+Model load(const Rows& rows, std::size_t row) {
   Model object{};
-  ResultCells cells{row};
-  RowReader<ResultCells> reader{table_info<Model>(), cells};
+  RowCells cells{rows, row};
+  RowReader<RowCells> reader{table_info<Model>(), cells};
   object.fields(reader);
   return object;
 }
 
 template <class Model>
-std::vector<Model> load_all(const pqxx::result& result) {
+std::vector<Model> load_all(const Rows& rows) {
   std::vector<Model> objects;
-  objects.reserve(result.size());
-  for (const auto& row : result) objects.push_back(load<Model>(row));
+  objects.reserve(rows.size());
+  for (std::size_t row = 0; row < rows.size(); ++row) objects.push_back(load<Model>(rows, row));
   return objects;
 }
 
@@ -315,62 +145,368 @@ std::vector<Param> arguments(const Args&... args) {
   return params;
 }
 
+// The INSERT parameters of one object: its columns, without an autoincrement key left unset.
+// Sets `with_key` to whether the key is among them.
+template <class Model>
+std::vector<Param> insert_params(const TableInfo& table, const Model& object, bool& with_key) {
+  with_key = true;
+  if (table.primary_key().autoincrement) {
+    PrimaryKeyUnset unset{table.primary_key_index};
+    visit(object, unset);
+    with_key = !unset.unset;
+  }
+  std::vector<Param> params;
+  params.reserve(table.columns.size());
+  ParamWriter writer{table, params, with_key ? -1 : static_cast<long>(table.primary_key_index)};
+  visit(object, writer);
+  return params;
+}
+
+// Writes a key the database assigned into `object`.
+template <class Model>
+void set_key(const TableInfo& table, Model& object, std::string_view text) {
+  PrimaryKeyAccess write{table.primary_key_index, text};
+  visit(object, write);
+}
+
+// The text of `object`'s primary key.
+template <class Model>
+std::string key_text(const TableInfo& table, const Model& object) {
+  std::string text;
+  PrimaryKeyAccess read{table.primary_key_index, {}, &text};
+  visit(object, read);
+  return text;
+}
+
+// The parameter for `key` compared with Model's primary key; throws orm::ValueError when the
+// key's type or value does not fit the key column.
+template <class Model, class Key>
+Param key_param(const Key& key) {
+  const TableInfo& table = table_info<Model>();
+  ColumnParam<Key> finder{table, table.primary_key_index, key, std::nullopt};
+  static const Model probe{};
+  visit(probe, finder);
+  return std::move(finder.param);
+}
+
 }  // namespace detail
+/// @endcond
+
+/// Sort direction for Query::order_by.
+enum class Order {
+  asc,  ///< ascending: smallest first (SQL `ASC`)
+  desc  ///< descending: largest first (SQL `DESC`)
+};
+
+/// A unit of work on one Database, like SQLAlchemy's `db.session`: one transaction at a time.
+///
+/// **Writes.** `add(object)` and `add_all(objects)` send their INSERT at once and write the keys
+/// the database assigns into the objects before they return, so `book.id` is set right after
+/// `session.add(book)`. `update(object)` and `remove(object)` copy the object's columns (or its
+/// key) when called and send them with the session's next round trip: before any query (so the
+/// query sees them), with the next add, or at flush() / commit(). The first write opens the
+/// session's transaction (`BEGIN` travels with that first statement, in the same round trip).
+/// The session never keeps a pointer or reference to your objects: they may end, move or be
+/// changed at any time after the call returns.
+///
+/// **Commit and rollback.** `commit()` sends what is pending and `COMMIT`: the work since the
+/// last commit becomes permanent. `rollback()` drops what is pending and rolls the transaction
+/// back: the rows added since the last commit are gone, and so are updates and removals. The
+/// session cannot reach your objects, so objects added since the last commit keep the keys
+/// written into them although their rows no longer exist. Those keys are not handed out again
+/// (PostgreSQL's sequences are not rolled back), so adding such an object again stores it under
+/// the same key; set the key back to 0 to have a new one assigned. Destroying a session rolls
+/// back what it did not commit.
+///
+/// **Reads.** get, all, queries and execute run inside the open transaction (seeing its
+/// uncommitted rows), or each on its own when none is open.
+///
+/// **Errors.** Values PostgreSQL cannot store throw orm::ValueError before anything is sent; the
+/// transaction is untouched. A statement the server rejects throws orm::DatabaseError (with the
+/// SQLSTATE) and rolls the transaction back. If that undid earlier work of the transaction
+/// (rows added before, pending updates), the session refuses everything but rollback() from then
+/// on, so that a caught error cannot make a later commit() silently store only part of the work:
+/// call rollback(), then do the work again. A commit() that throws has committed nothing.
+///
+/// Every value travels as a statement parameter, never spliced into SQL.
+///
+/// @code
+/// orm::Session session{db};
+/// Book book;
+/// book.title = "Ocean Book";
+/// session.add(book);                                  // INSERT sent; book.id is set, e.g. 1
+/// session.commit();                                   // now it is permanent
+/// std::optional<Book> again = session.get<Book>(book.id);
+/// std::vector<Book> books = session.query<Book>()
+///                               .filter_by(&Book::title, "Ocean Book")
+///                               .order_by(&Book::id)
+///                               .all();
+/// @endcode
+class Session {
+ public:
+  /// A session on `db`. Nothing is sent until the first statement. The session keeps the
+  /// database's connection alive, so it may outlive the Database object.
+  explicit Session(Database& db);
+  /// Rolls back whatever was not committed.
+  ~Session();
+  /// Takes over the other session's transaction and pending work; the other session can no
+  /// longer be used.
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) = delete;
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  /// Inserts `object` now, in the session's transaction. An integer primary key left at 0 is
+  /// assigned by the database and written into `object` before add returns.
+  template <class Model>
+  void add(Model& object);
+  /// Inserts every object of `objects` (e.g. a `std::vector<Book>`) now, in one multi-row
+  /// statement, and writes each assigned key into its object before returning.
+  template <class Range>
+  void add_all(Range& objects);
+  /// Copies every column of `object` for an UPDATE of its row (found by its primary key), sent
+  /// with the next round trip.
+  template <class Model>
+  void update(const Model& object);
+  /// Copies `object`'s primary key for a DELETE of its row, sent with the next round trip.
+  template <class Model>
+  void remove(const Model& object);
+
+  /// Sends the pending updates and removals, in the session's transaction (opening it if
+  /// needed), in one round trip. A row that is not there throws orm::ModelError.
+  void flush();
+  /// Sends what is pending, then COMMIT: the work since the last commit is permanent. (One
+  /// round trip; two when updates or removals are pending, which are checked for their rows
+  /// before COMMIT.) Throws when the session must be rolled back first (see above); a commit()
+  /// that throws has committed nothing.
+  void commit();
+  /// Drops what is pending and rolls the transaction back. Keys already written into objects
+  /// stay there (see above).
+  void rollback();
+  /// Number of updates and removals waiting for the next round trip.
+  std::size_t pending() const noexcept;
+
+  /// The object whose primary key is `key`, or std::nullopt. Throws orm::ValueError when `key`
+  /// does not fit the primary key's type (e.g. 3000000000 for an `int` key, or 1.5).
+  template <class Model, class Key>
+  std::optional<Model> get(const Key& key);
+  /// Every row of Model's table, in no particular order (use query().order_by() for one).
+  template <class Model>
+  std::vector<Model> all();
+  /// Starts a query on Model's table: filter_by, order_by, limit, then all/first/count.
+  template <class Model>
+  Query<Model> query();
+
+  /// Runs raw SQL with `$1`, `$2`, ... parameters (after sending what is pending), inside the
+  /// session's transaction when one is open, else on its own (autocommit). Arguments are bound
+  /// as parameters: `std::string`, string literals, numbers, bool, orm::Timestamp or
+  /// std::optional of those (nullopt is NULL). The SQL may change the schema: the session's
+  /// prepared statements are prepared again afterwards.
+  /// @code
+  /// auto rows = session.execute("SELECT count(*) FROM books WHERE title = $1", title);
+  /// int n = rows[0][0].as<int>();
+  /// @endcode
+  template <class... Args>
+  pqxx::result execute(const std::string& sql, const Args&... args);
+
+ private:
+  template <class Model>
+  friend class Query;
+  detail::SessionCore& core() const;
+
+  std::shared_ptr<detail::SessionCore> core_;
+};
+
+/// A query on one model's table, built by Session::query(). Values are bound as parameters.
+///
+/// A query belongs to its session: running it after the session has ended throws orm::Error.
+///
+/// @code
+/// auto first_two = session.query<Book>().order_by(&Book::id).limit(2).all();
+/// auto untitled = session.query<Book>().filter_by(&Book::description, std::nullopt).count();
+/// @endcode
+template <class Model>
+class Query {
+ public:
+  /// A query that matches every row; prefer Session::query<Model>().
+  explicit Query(Session& session) : core_(session.core_) { session.core(); }
+
+  /// Keeps rows whose column equals `value` (`IS NULL` for std::nullopt). Several calls combine
+  /// with AND. The value must have the column's kind of type: it does not compile otherwise
+  /// (e.g. 1.9 for an integer column, a number for a bool or text column), and a value that the
+  /// column's type cannot hold exactly (3000000000 for `int`, 0.1 for `float`) throws
+  /// orm::ValueError instead of matching another row.
+  template <class T, class V>
+  Query& filter_by(T Model::*member, const V& value);
+  /// Sorts by a column; several calls sort by each in turn.
+  template <class T>
+  Query& order_by(T Model::*member, Order order = Order::asc);
+  /// At most `count` rows.
+  Query& limit(std::size_t count) {
+    limit_ = count;
+    return *this;
+  }
+  /// Skips the first `count` rows.
+  Query& offset(std::size_t count) {
+    offset_ = count;
+    return *this;
+  }
+
+  /// The matching objects.
+  std::vector<Model> all();
+  /// The first matching object, or std::nullopt.
+  std::optional<Model> first();
+  /// The number of matching rows.
+  std::size_t count();
+
+ private:
+  std::string where_clause() const;
+  detail::Rows run(const std::string& sql);
+
+  std::shared_ptr<detail::SessionCore> core_;
+  std::vector<std::string> conditions_;
+  std::vector<detail::Param> params_;
+  std::vector<std::string> order_;
+  std::optional<std::size_t> limit_;
+  std::optional<std::size_t> offset_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Implementation.
+/// @cond INTERNAL
 
 template <class Model>
 void Session::add(Model& object) {
   const TableInfo& table = table_info<Model>();
+  const auto& sql = detail::statements(table);
   bool with_key = true;
-  if (table.primary_key().autoincrement) {
-    detail::PrimaryKeyUnset unset{table.primary_key_index};
-    detail::visit(object, unset);
-    with_key = !unset.unset;
-  }
-  // Consecutive inserts into one table become one multi-row statement.
-  if (!pending_.empty()) {
-    auto& last = *pending_.back();
-    if (last.kind == detail::PendingBase::insert && last.table == &table &&
-        last.with_key == with_key) {
-      static_cast<detail::PendingObjects<Model>&>(last).objects.push_back(&object);
-      return;
-    }
-  }
-  record(std::make_unique<detail::PendingObjects<Model>>(detail::PendingBase::insert, with_key,
-                                                         &object));
+  std::vector<detail::Param> params = detail::insert_params(table, object, with_key);
+  std::vector<detail::Statement> one;
+  one.push_back(with_key ? detail::Statement{sql.insert_one_key_name.c_str(),
+                                             sql.insert_one_key.c_str(), std::move(params)}
+                         : detail::Statement{sql.insert_one_name.c_str(), sql.insert_one.c_str(),
+                                             std::move(params)});
+  const auto rows = detail::run(core(), std::move(one), detail::Access::write);
+  if (!with_key) detail::set_key(table, object, rows[0].text(0, 0));
 }
 
 template <class Range>
 void Session::add_all(Range& objects) {
-  for (auto& object : objects) add(object);
+  using Iterator = decltype(std::begin(objects));
+  static_assert(std::is_base_of_v<std::forward_iterator_tag,
+                                  typename std::iterator_traits<Iterator>::iterator_category>,
+                "orm: add_all needs a range it can read twice (a container such as std::vector)");
+  using Model = std::remove_cv_t<std::remove_reference_t<decltype(*std::begin(objects))>>;
+  const TableInfo& table = table_info<Model>();
+  const auto& sql = detail::statements(table);
+
+  // Objects with and without their own key go in separate statements, one per run of
+  // neighbours, all sent in one round trip.
+  struct Run {
+    bool with_key;
+    std::size_t size = 0;
+    std::vector<detail::Param> params;  // one per row, or the column arrays
+  };
+  std::vector<Run> runs;
+  std::vector<std::vector<detail::Param>> first_rows;
+  for (const auto& object : objects) {
+    bool with_key = true;
+    std::vector<detail::Param> row = detail::insert_params(table, object, with_key);
+    if (runs.empty() || runs.back().with_key != with_key) {
+      runs.push_back(Run{with_key, 0, {}});
+      first_rows.emplace_back();
+    }
+    Run& run = runs.back();
+    if (++run.size == 1) {
+      first_rows.back() = std::move(row);
+      continue;
+    }
+    if (run.size == 2) {
+      run.params.assign(first_rows.back().size(), std::string("{"));
+      detail::append_row(run.params, first_rows.back());
+    }
+    detail::append_row(run.params, row);
+  }
+  if (runs.empty()) return;
+
+  std::vector<detail::Statement> inserts;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    Run& run = runs[i];
+    if (run.size == 1) {
+      inserts.push_back(
+          run.with_key ? detail::Statement{sql.insert_one_key_name.c_str(),
+                                           sql.insert_one_key.c_str(), std::move(first_rows[i])}
+                       : detail::Statement{sql.insert_one_name.c_str(), sql.insert_one.c_str(),
+                                           std::move(first_rows[i])});
+    } else {
+      detail::finish_arrays(run.params);
+      inserts.push_back(run.with_key
+                            ? detail::Statement{sql.insert_many_key_name.c_str(),
+                                                sql.insert_many_key.c_str(), std::move(run.params)}
+                            : detail::Statement{sql.insert_many_name.c_str(),
+                                                sql.insert_many.c_str(), std::move(run.params)});
+    }
+  }
+  const auto results = detail::run(core(), std::move(inserts), detail::Access::write);
+
+  // The keys come back in the order of the objects (see insert_many in session.cpp).
+  std::size_t run = 0, row = 0;
+  for (auto& object : objects) {
+    if (row == runs[run].size) {
+      ++run;
+      row = 0;
+    }
+    if (!runs[run].with_key) detail::set_key(table, object, results[run].text(row, 0));
+    ++row;
+  }
 }
 
 template <class Model>
-void Session::update(Model& object) {
-  table_info<Model>();
-  record(
-      std::make_unique<detail::PendingObjects<Model>>(detail::PendingBase::update, true, &object));
+void Session::update(const Model& object) {
+  const TableInfo& table = table_info<Model>();
+  const auto& sql = detail::statements(table);
+  if (sql.update.empty()) return;  // only a key: nothing to change
+  std::vector<detail::Param> params;
+  params.reserve(table.columns.size());
+  detail::ParamWriter writer{table, params, static_cast<long>(table.primary_key_index)};
+  detail::visit(object, writer);
+  std::string key = detail::key_text(table, object);
+  std::string what =
+      "update: no row of " + table.name + " has " + table.primary_key().name + " = " + key;
+  params.push_back(std::move(key));
+  detail::defer(core(), {sql.update_name.c_str(), sql.update.c_str(), std::move(params)},
+                std::move(what));
 }
 
 template <class Model>
-void Session::remove(Model& object) {
-  table_info<Model>();
-  record(
-      std::make_unique<detail::PendingObjects<Model>>(detail::PendingBase::remove, true, &object));
+void Session::remove(const Model& object) {
+  const TableInfo& table = table_info<Model>();
+  const auto& sql = detail::statements(table);
+  std::string key = detail::key_text(table, object);
+  std::string what =
+      "remove: no row of " + table.name + " has " + table.primary_key().name + " = " + key;
+  std::vector<detail::Param> params;
+  params.push_back(std::move(key));
+  detail::defer(core(), {sql.remove_name.c_str(), sql.remove.c_str(), std::move(params)},
+                std::move(what));
 }
 
 template <class Model, class Key>
 std::optional<Model> Session::get(const Key& key) {
-  const TableInfo& table = table_info<Model>();
-  const auto& sql = detail::statements(table);
-  const pqxx::result result = run_prepared(sql.prefix + "get", sql.get, detail::arguments(key));
-  if (result.empty()) return std::nullopt;
-  return detail::load<Model>(result[0]);
+  const auto& sql = detail::statements(table_info<Model>());
+  std::vector<detail::Statement> one;
+  one.push_back({sql.get_name.c_str(), sql.get.c_str(), {detail::key_param<Model>(key)}});
+  const auto rows = detail::run(core(), std::move(one), detail::Access::read);
+  if (rows[0].size() == 0) return std::nullopt;
+  return detail::load<Model>(rows[0], 0);
 }
 
 template <class Model>
 std::vector<Model> Session::all() {
   const auto& sql = detail::statements(table_info<Model>());
-  return detail::load_all<Model>(run_prepared(sql.prefix + "all", sql.select, {}));
+  std::vector<detail::Statement> one;
+  one.push_back({sql.all_name.c_str(), sql.select.c_str(), {}});
+  return detail::load_all<Model>(detail::run(core(), std::move(one), detail::Access::read)[0]);
 }
 
 template <class Model>
@@ -381,34 +517,30 @@ Query<Model> Session::query() {
 
 template <class... Args>
 pqxx::result Session::execute(const std::string& sql, const Args&... args) {
-  return run(sql, detail::arguments(args...));
+  return detail::run_raw(core(), sql, detail::arguments(args...));
 }
 
 template <class Model>
 template <class T, class V>
 Query<Model>& Query<Model>::filter_by(T Model::*member, const V& value) {
-  const ColumnInfo& column = column_of(member);
-  if constexpr (std::is_same_v<V, std::nullopt_t>) {
-    conditions_.push_back(quote_identifier(column.name) + " IS NULL");
-  } else {
-    using Value = column_value_t<T>;
-    std::optional<Value> typed;
-    if constexpr (detail::is_optional<V>::value) {
-      if (value) typed = Value(*value);
+  const TableInfo& table = table_info<Model>();
+  const std::size_t index = detail::column_index(member);
+  const ColumnInfo& column = table.columns[index];
+  detail::Param param;
+  if constexpr (!std::is_same_v<V, std::nullopt_t>) {
+    detail::check_comparable<column_value_t<T>, column_value_t<V>>();
+    if constexpr (is_nullable_v<V>) {
+      if (value) param = detail::column_param<column_value_t<T>>(table, index, *value);
     } else {
-      typed = Value(value);
+      param = detail::column_param<column_value_t<T>>(table, index, value);
     }
-    if (!typed) {
-      conditions_.push_back(quote_identifier(column.name) + " IS NULL");
-      return *this;
-    }
-    try {
-      params_.push_back(ColumnTraits<Value>::to_text(*typed));
-    } catch (const std::exception& e) {
-      throw ValueError(table_info<Model>().name + "." + column.name + ": " + e.what());
-    }
-    conditions_.push_back(quote_identifier(column.name) + " = $" + std::to_string(params_.size()));
   }
+  if (!param) {
+    conditions_.push_back(quote_identifier(column.name) + " IS NULL");
+    return *this;
+  }
+  params_.push_back(std::move(param));
+  conditions_.push_back(quote_identifier(column.name) + " = $" + std::to_string(params_.size()));
   return *this;
 }
 
@@ -430,12 +562,19 @@ std::string Query<Model>::where_clause() const {
 }
 
 template <class Model>
+detail::Rows Query<Model>::run(const std::string& sql) {
+  std::vector<detail::Statement> one;
+  one.push_back({nullptr, sql.c_str(), params_});
+  return std::move(detail::run(*core_, std::move(one), detail::Access::read)[0]);
+}
+
+template <class Model>
 std::vector<Model> Query<Model>::all() {
   std::string sql = detail::statements(table_info<Model>()).select + where_clause();
   for (std::size_t i = 0; i < order_.size(); ++i) sql += (i == 0 ? " ORDER BY " : ", ") + order_[i];
   if (limit_) sql += " LIMIT " + std::to_string(*limit_);
   if (offset_) sql += " OFFSET " + std::to_string(*offset_);
-  return detail::load_all<Model>(session_.run(sql, params_));
+  return detail::load_all<Model>(run(sql));
 }
 
 template <class Model>
@@ -452,7 +591,8 @@ template <class Model>
 std::size_t Query<Model>::count() {
   const std::string sql =
       "SELECT count(*) FROM " + quote_identifier(table_info<Model>().name) + where_clause();
-  return session_.run(sql, params_)[0][0].template as<std::size_t>();
+  const detail::Rows rows = run(sql);
+  return ColumnTraits<long>::from_text(rows.text(0, 0));
 }
 
 /// @endcond

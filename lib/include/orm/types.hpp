@@ -2,6 +2,8 @@
 /// How C++ values map to PostgreSQL columns: the SQL type of each C++ type and its text form.
 #pragma once
 
+#include <date/date.h>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -10,8 +12,27 @@
 
 namespace orm {
 
-/// A point in time, stored as `timestamp with time zone` (microsecond precision, kept in UTC).
-using Timestamp = std::chrono::system_clock::time_point;
+/// A point in time, stored as `timestamp with time zone`: microseconds since 1970-01-01 UTC, in
+/// the proleptic Gregorian calendar (`date::sys_time<std::chrono::microseconds>` from Howard
+/// Hinnant's date library, what C++20 calls `std::chrono::sys_time`).
+///
+/// Every PostgreSQL timestamp from its first, 4714-11-24 00:00:00 BC, to 294247-01-10
+/// 04:00:54.775806 AD round-trips exactly, BC dates included; `infinity` and `-infinity` are
+/// Timestamp::max() and Timestamp::min() (orm::timestamp_infinity,
+/// orm::timestamp_minus_infinity). PostgreSQL's last 30 years, from 294247-01-10 04:00:54.775807
+/// to 294276-12-31, do not fit in 64 bits of microseconds since 1970: reading one throws
+/// orm::ValueError.
+///
+/// @code
+/// orm::Timestamp now = std::chrono::floor<std::chrono::microseconds>(
+///     std::chrono::system_clock::now());
+/// orm::Timestamp ides = date::sys_days{date::year{-43} / date::March / 15};  // 44 BC
+/// @endcode
+using Timestamp = date::sys_time<std::chrono::microseconds>;
+/// PostgreSQL's `infinity` timestamp (later than every other).
+inline constexpr Timestamp timestamp_infinity = Timestamp::max();
+/// PostgreSQL's `-infinity` timestamp (earlier than every other).
+inline constexpr Timestamp timestamp_minus_infinity = Timestamp::min();
 
 /// Converts one C++ type to and from PostgreSQL's text format.
 ///
@@ -99,9 +120,11 @@ struct ColumnTraits<std::string> {
 template <>
 struct ColumnTraits<Timestamp> {
   static constexpr const char* sql_type = "timestamp with time zone";
-  /// ISO 8601 in UTC with microseconds, e.g. "2026-11-25 18:40:12.123456+00".
+  /// ISO 8601 in UTC with microseconds, e.g. "2026-11-25 18:40:12.123456+00" or
+  /// "0044-03-15 12:00:00.000000+00 BC"; "infinity" and "-infinity" for max() and min().
   static std::string to_text(Timestamp value);
-  /// Accepts PostgreSQL's ISO output with any UTC offset, e.g. "2026-11-25 19:40:12+01".
+  /// Accepts PostgreSQL's ISO output with any UTC offset and a BC suffix, e.g.
+  /// "2026-11-25 19:40:12+01" or "0044-03-15 17:53:28+05:53:28 BC".
   static Timestamp from_text(std::string_view text);
 };
 /// @endcond

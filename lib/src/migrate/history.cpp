@@ -96,6 +96,7 @@ void run_revision(Database& db, const Revision& revision, Direction direction,
   const auto& statements = up ? revision.upgrade : revision.downgrade;
   const std::string command = up ? "upgrade" : "downgrade";
   const Statement* running = nullptr;
+  db.forget_prepared_statements();  // the revision changes the schema they were prepared for
   auto& connection = db.connection();
 
   try {
