@@ -1,4 +1,5 @@
-// The app's command line: run the program, or manage its migrations with `db <command>`.
+/// @file
+/// The app's command line: run the program, or manage its migrations with `db <command>`.
 #pragma once
 
 #include <filesystem>
@@ -36,5 +37,13 @@ struct Program {
 /// command fails, 2 for a usage error. Errors print one line "error: ..." on stderr (no
 /// password, no stack dump); success leaves stderr empty.
 int run(const Program& program, int argc, char** argv);
+
+/// The `db` commands as the migrations README lists them: one line each, `  <program> db
+/// <command> <arguments>   <what it does>`, made from the same table as the parser.
+std::string command_list(const std::string& program);
+
+/// The `db` commands as a Markdown table (command, what it does, options), made from the parser
+/// itself; the docs include it (the build writes it to `docs/db_commands.md` in the build tree).
+std::string db_commands_markdown(const std::string& program);
 
 }  // namespace orm::cli

@@ -1,7 +1,11 @@
-// Migrations: versioned changes to the database schema, our Alembic / Flask-Migrate.
-//
-// Everything `hello_books db ...` does is a member of orm::migrate::Migrations; the command line
-// (orm/cli.hpp) only parses arguments and calls it.
+/// @file
+/// Migrations: versioned changes to the database schema, our Alembic / Flask-Migrate.
+///
+/// Everything `hello_books db ...` does is a member of orm::migrate::Migrations; the command line
+/// (orm/cli.hpp) only parses arguments and calls it. This header includes the whole migration
+/// side: revision files (orm/migrate/revision.hpp), the versions folder
+/// (orm/migrate/script_directory.hpp), SQL splitting (orm/migrate/sql.hpp), errors
+/// (orm/migrate/errors.hpp) and autogenerate (orm/migrate/autogenerate.hpp).
 #pragma once
 
 #include <filesystem>
@@ -13,7 +17,10 @@
 
 #include "orm/app.hpp"
 #include "orm/migrate/autogenerate.hpp"
-#include "orm/migrate/scripts.hpp"
+#include "orm/migrate/errors.hpp"
+#include "orm/migrate/revision.hpp"
+#include "orm/migrate/script_directory.hpp"
+#include "orm/migrate/sql.hpp"
 
 namespace orm::migrate {
 
@@ -30,10 +37,19 @@ struct AppliedRevision {
   std::optional<double> duration_ms;  ///< empty for stamped revisions and `--sql` output
 };
 
-/// Where the migrations live and how the program is called in hints.
+/// Where the migrations live, how the program is called in hints, and how the commands behave.
+/// `Settings{"migrations", "hello_books"}` names the first two; set the others by name.
 struct Settings {
-  std::filesystem::path directory = "migrations";  ///< holds README and versions/
-  std::string program = "hello_books";             ///< named in hints: "run `hello_books db ...`"
+  /// `directory` holds README and versions/; `program` is named in hints ("run `hello_books db
+  /// ...`").
+  Settings(std::filesystem::path directory = "migrations", std::string program = "hello_books")
+      : directory(std::move(directory)), program(std::move(program)) {}
+
+  std::filesystem::path directory;  ///< holds README and versions/
+  std::string program;              ///< named in hints: "run `hello_books db ...`"
+  /// The command lines the README of `db init` lists (orm::cli::command_list() fills it in); when
+  /// empty, the README points to `<program> db --help`.
+  std::string commands;
 };
 
 /// The migration commands of an app: what `hello_books db <command>` runs.

@@ -13,6 +13,8 @@
 #include <set>
 #include <system_error>
 
+#include <fmt/format.h>
+
 #include "../translate.hpp"
 #include "history.hpp"
 
@@ -30,34 +32,16 @@ under "-- === downgrade ===" undoes it. Revisions are ordered by their Revises: 
 file name. Each revision runs in one transaction; "-- Transaction: no" in the header runs it
 statement by statement instead (for CREATE INDEX CONCURRENTLY).
 
-  {program} db migrate -m "adds Book model"   compare the models with the database, write a revision
-  {program} db revision -m "message"          write an empty revision to fill in by hand
-  {program} db upgrade [TARGET]               apply revisions (default: up to head)
-  {program} db downgrade [TARGET]             revert revisions (default: the newest one, -1)
-  {program} db current | history | heads      where the database is, and the revisions there are
-  {program} db show REV                       one revision's header
-  {program} db stamp REV                      record REV as applied without running anything
-  {program} db check                          fail when the models differ from the database
-  {program} db accept REV                     trust an applied revision's edited file
+The usual flow: `{program} db migrate -m "adds Book model"` compares the models with the
+database and writes a revision; check it, then `{program} db upgrade` applies it.
 
+{commands}
 TARGET is head, base, a revision id (or its first characters), +N or -N.
 `{program} db upgrade --sql` prints the SQL instead of running it.
 
 The database records each applied revision, with a checksum of its file, in the table
-migration_history. Change a revision only before it is applied; after that, write a new one.
+{history_table}. Change a revision only before it is applied; after that, write a new one.
 )";
-
-std::string replace_all(std::string text, std::string_view needle, const std::string& with) {
-  for (auto pos = text.find(needle); pos != std::string::npos;
-       pos = text.find(needle, pos + with.size())) {
-    text.replace(pos, needle.size(), with);
-  }
-  return text;
-}
-
-std::string describe(const Revision& revision) {
-  return revision.id + (revision.message.empty() ? "" : " (" + revision.message + ")");
-}
 
 std::string at_text(const std::vector<const Revision*>& chain, std::size_t position) {
   return position == 0 ? "base" : chain[position - 1]->id;
@@ -157,7 +141,8 @@ std::size_t applied_position(const std::vector<AppliedRevision>& applied,
   const std::size_t position = applied.size();
   for (std::size_t i = 0; i < position; ++i) {
     if (by_id.count(chain[i]->id) == 0) {
-      throw MigrationError("migration_history is inconsistent: revision " + chain[i]->id +
+      throw MigrationError(std::string(history_table) + " is inconsistent: revision " +
+                           chain[i]->id +
                            " is not recorded but revisions after it are: record where the "
                            "database really is with `" +
                            program + " db stamp REV`");
@@ -177,7 +162,7 @@ std::size_t applied_position(const std::vector<AppliedRevision>& applied,
       more += ")";
     }
     throw MigrationError(first.path.string() + " was edited after revision " + first.id +
-                         " was applied (its checksum differs from migration_history)" + more +
+                         " was applied (its checksum differs from " + history_table + ")" + more +
                          ": undo the edit (e.g. git checkout " + first.path.string() +
                          ") and put the change in a new revision, or keep the edited file with `" +
                          program + " db accept " + first.id + "`");
@@ -217,7 +202,13 @@ void Migrations::init() {
   out_ << "Creating directory " << versions.string() << " ...  done" << std::endl;
   const fs::path readme = directory / "README";
   std::ofstream file(readme, std::ios::binary);
-  file << replace_all(kReadme, "{program}", settings_.program);
+  const std::string commands =
+      settings_.commands.empty()
+          ? fmt::format("  {} db --help                     lists the commands\n",
+                        settings_.program)
+          : settings_.commands;
+  file << fmt::format(kReadme, fmt::arg("program", settings_.program),
+                      fmt::arg("commands", commands), fmt::arg("history_table", history_table));
   file.close();
   if (!file) throw MigrationError("cannot write " + readme.string() + ": check the disk space");
   out_ << "Generating " << readme.string() << " ...  done" << std::endl;
@@ -231,7 +222,7 @@ std::optional<fs::path> Migrations::migrate(const std::string& message,
   for (const auto& rename : renames) parsed.push_back(parse_rename(rename));
 
   App& app = this->app();
-  const auto applied = detail::read_history(app.db(), false);
+  const auto applied = detail::read_history(app.db(), detail::HistorySql(), false);
   const std::size_t position = applied_position(applied, scripts, chain, true, settings_.program);
   if (position != chain.size()) {
     throw MigrationError("Target database is not up to date: it is at " + at_text(chain, position) +
@@ -294,7 +285,7 @@ void Migrations::upgrade(const std::string& target) {
 
   Database& db = app().db();
   detail::MigrationLock lock(db, out_);
-  const auto applied = detail::read_history(db, true);
+  const auto applied = detail::read_history(db, detail::HistorySql(), true);
   const std::size_t position = applied_position(applied, scripts, chain, true, settings_.program);
   std::size_t destination = wanted;
   if (step) {
@@ -312,7 +303,8 @@ void Migrations::upgrade(const std::string& target) {
   }
   for (std::size_t i = position; i < destination; ++i) {
     out_ << running_line(*chain[i], detail::Direction::upgrade) << std::endl;
-    detail::run_revision(db, *chain[i], detail::Direction::upgrade, settings_.program);
+    detail::run_revision(db, detail::HistorySql(), *chain[i], detail::Direction::upgrade,
+                         settings_.program);
   }
 }
 
@@ -328,7 +320,7 @@ void Migrations::downgrade(const std::string& target) {
 
   Database& db = app().db();
   detail::MigrationLock lock(db, out_);
-  const auto applied = detail::read_history(db, true);
+  const auto applied = detail::read_history(db, detail::HistorySql(), true);
   const std::size_t position = applied_position(applied, scripts, chain, true, settings_.program);
   std::size_t destination = wanted;
   if (step) {
@@ -350,7 +342,8 @@ void Migrations::downgrade(const std::string& target) {
   }
   for (std::size_t i = position; i > destination; --i) {
     out_ << running_line(*chain[i - 1], detail::Direction::downgrade) << std::endl;
-    detail::run_revision(db, *chain[i - 1], detail::Direction::downgrade, settings_.program);
+    detail::run_revision(db, detail::HistorySql(), *chain[i - 1], detail::Direction::downgrade,
+                         settings_.program);
   }
 }
 
@@ -404,18 +397,13 @@ void Migrations::upgrade_sql(const std::string& range) {
     throw MigrationError("upgrade --sql " + range + " goes down: use " +
                          hint("downgrade --sql " + range));
   }
-  if (from == 0) out_ << detail::create_history_sql() << ";\n\n";
+  const detail::HistorySql history;
+  if (from == 0) out_ << history.create() << ";\n\n";
   for (std::size_t i = from; i < to; ++i) {
     const Revision& revision = *chain[i];
     out_ << "-- " << running_line(revision, detail::Direction::upgrade) << "\n\n";
-    const std::string down =
-        revision.down_revision.empty() ? "NULL" : sql_literal(revision.down_revision);
     print_statements(out_, revision, revision.upgrade,
-                     "INSERT INTO migration_history (revision, down_revision, message, checksum)\n"
-                     "VALUES (" +
-                         sql_literal(revision.id) + ", " + down + ", " +
-                         sql_literal(revision.message) + ", " + sql_literal(revision.checksum) +
-                         ")");
+                     history.record(revision, detail::Direction::upgrade, false));
   }
   out_.flush();
 }
@@ -424,6 +412,7 @@ void Migrations::downgrade_sql(const std::string& range) {
   const ScriptDirectory scripts = this->scripts();
   const auto chain = scripts.chain();
   const auto [from, to] = offline_range(range, "head", scripts, chain);
+  const detail::HistorySql history;
   if (to > from) {
     throw MigrationError("downgrade --sql " + range + " goes up: use " +
                          hint("upgrade --sql " + range));
@@ -432,14 +421,14 @@ void Migrations::downgrade_sql(const std::string& range) {
     const Revision& revision = *chain[i - 1];
     out_ << "-- " << running_line(revision, detail::Direction::downgrade) << "\n\n";
     print_statements(out_, revision, revision.downgrade,
-                     "DELETE FROM migration_history WHERE revision = " + sql_literal(revision.id));
+                     history.record(revision, detail::Direction::downgrade, false));
   }
   out_.flush();
 }
 
 std::optional<std::string> Migrations::current() {
   const ScriptDirectory scripts = this->scripts();
-  const auto applied = detail::read_history(app().db(), false);
+  const auto applied = detail::read_history(app().db(), detail::HistorySql(), false);
   std::set<std::string> revised;
   for (const auto& row : applied) revised.insert(row.down_revision);
   const auto heads = scripts.heads();
@@ -461,7 +450,7 @@ void Migrations::history() {
   std::set<std::string> current;
   std::string unreachable;
   try {
-    const auto applied = detail::read_history(app().db(), false);
+    const auto applied = detail::read_history(app().db(), detail::HistorySql(), false);
     std::set<std::string> revised;
     for (const auto& row : applied) revised.insert(row.down_revision);
     for (const auto& row : applied) {
@@ -531,7 +520,8 @@ void Migrations::stamp(const std::string& target) {
 
   Database& db = app().db();
   detail::MigrationLock lock(db, out_);
-  const auto applied = detail::read_history(db, true);
+  const detail::HistorySql history;
+  const auto applied = detail::read_history(db, history, true);
   std::set<std::string> wanted;
   for (std::size_t i = 0; i < destination; ++i) wanted.insert(chain[i]->id);
   std::set<std::string> have;
@@ -551,17 +541,14 @@ void Migrations::stamp(const std::string& target) {
   try {
     pqxx::work tx(db.connection());
     for (const auto& row : applied) {
-      if (wanted.count(row.revision) == 0) {
-        tx.exec_params("DELETE FROM migration_history WHERE revision = $1", row.revision);
-      }
+      if (wanted.count(row.revision) != 0) continue;
+      Revision gone;  // only its id matters for the DELETE
+      gone.id = row.revision;
+      tx.exec(history.record(gone, detail::Direction::downgrade, false));
     }
     for (std::size_t i = 0; i < destination; ++i) {
-      const Revision& revision = *chain[i];
-      if (have.count(revision.id) != 0) continue;
-      tx.exec_params(
-          "INSERT INTO migration_history (revision, down_revision, message, checksum) "
-          "VALUES ($1, NULLIF($2, ''), $3, $4)",
-          revision.id, revision.down_revision, revision.message, revision.checksum);
+      if (have.count(chain[i]->id) != 0) continue;
+      tx.exec(history.record(*chain[i], detail::Direction::upgrade, false));
     }
     tx.commit();
   } catch (...) {
@@ -573,7 +560,7 @@ bool Migrations::check() {
   const ScriptDirectory scripts = this->scripts();
   const auto chain = scripts.chain();
   App& app = this->app();
-  const auto applied = detail::read_history(app.db(), false);
+  const auto applied = detail::read_history(app.db(), detail::HistorySql(), false);
   const std::size_t position = applied_position(applied, scripts, chain, true, settings_.program);
   if (position != chain.size()) {
     throw MigrationError("Target database is not up to date: it is at " + at_text(chain, position) +
@@ -595,7 +582,7 @@ void Migrations::accept(const std::string& target) {
   const ScriptDirectory scripts = this->scripts();
   const Revision& revision = scripts.resolve(target);
   Database& db = app().db();
-  const auto applied = detail::read_history(db, false);
+  const auto applied = detail::read_history(db, detail::HistorySql(), false);
   const auto row = std::find_if(applied.begin(), applied.end(), [&](const AppliedRevision& r) {
     return r.revision == revision.id;
   });
@@ -611,8 +598,7 @@ void Migrations::accept(const std::string& target) {
   }
   try {
     pqxx::nontransaction tx(db.connection());
-    tx.exec_params("UPDATE migration_history SET checksum = $1 WHERE revision = $2",
-                   revision.checksum, revision.id);
+    tx.exec(detail::HistorySql().accept(revision));
   } catch (...) {
     orm::detail::rethrow_translated(db.url(), orm::detail::Phase::running);
   }
@@ -621,7 +607,7 @@ void Migrations::accept(const std::string& target) {
 }
 
 std::vector<AppliedRevision> Migrations::applied() {
-  return detail::read_history(app().db(), false);
+  return detail::read_history(app().db(), detail::HistorySql(), false);
 }
 
 }  // namespace orm::migrate

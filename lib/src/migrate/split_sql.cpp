@@ -3,7 +3,7 @@
 #include <string_view>
 #include <vector>
 
-#include "orm/migrate/scripts.hpp"
+#include "orm/migrate/sql.hpp"
 
 namespace orm::migrate {
 namespace {
