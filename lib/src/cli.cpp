@@ -28,6 +28,8 @@ struct DbOptions {
   std::string target;
   CLI::Option* target_option = nullptr;  // tells `db upgrade ''` from `db upgrade`
   bool sql = false;
+  double lock_timeout = 0;
+  CLI::Option* lock_timeout_option = nullptr;
 
   // The TARGET argument, or `fallback` when it was not given at all.
   std::string target_or(const char* fallback) const {
@@ -57,6 +59,16 @@ void target_option(CLI::App& command, DbOptions& options, const char* help, bool
 
 void sql_flag(CLI::App& command, DbOptions& options) {
   command.add_flag("--sql", options.sql, "Print the SQL instead of running it (needs no server)");
+}
+
+void lock_timeout_option(CLI::App& command, DbOptions& options) {
+  options.lock_timeout_option =
+      command
+          .add_option("--lock-timeout", options.lock_timeout,
+                      "Give up after SECONDS when another migration command holds the database's "
+                      "migration lock (default: wait)")
+          ->type_name("SECONDS")
+          ->check(CLI::NonNegativeNumber);
 }
 
 const std::vector<DbCommand>& db_commands() {
@@ -89,6 +101,7 @@ const std::vector<DbCommand>& db_commands() {
                        "head (default), a revision id or its start, +N; with --sql [FROM:]TO",
                        false);
          sql_flag(command, options);
+         lock_timeout_option(command, options);
        },
        [](migrate::Migrations& db, const DbOptions& options, const std::string&) {
          const std::string target = options.target_or("head");
@@ -100,6 +113,7 @@ const std::vector<DbCommand>& db_commands() {
          target_option(command, options,
                        "-1 (default), -N, base or a revision id; with --sql [FROM:]TO", false);
          sql_flag(command, options);
+         lock_timeout_option(command, options);
        },
        [](migrate::Migrations& db, const DbOptions& options, const std::string&) {
          const std::string target = options.target_or("-1");
@@ -132,6 +146,7 @@ const std::vector<DbCommand>& db_commands() {
       {"stamp", "[REV]", "Record a revision as applied, without running any SQL.",
        [](CLI::App& command, DbOptions& options) {
          target_option(command, options, "head (default), base or a revision id", false);
+         lock_timeout_option(command, options);
        },
        [](migrate::Migrations& db, const DbOptions& options, const std::string&) {
          db.stamp(options.target_or("head"));
@@ -174,8 +189,10 @@ struct DbParser {
   CLI::App* group = nullptr;
   std::vector<std::pair<CLI::App*, const DbCommand*>> commands;
   DbOptions options;
+  std::string history_schema;
 
-  DbParser(CLI::App& cli, const std::string& default_directory) {
+  DbParser(CLI::App& cli, const std::string& default_directory, std::string history_schema)
+      : history_schema(std::move(history_schema)) {
     options.directory = default_directory;
     group = cli.add_subcommand("db", "Perform database migrations.");
     add_directory_option(*group);
@@ -198,6 +215,10 @@ struct DbParser {
     settings.directory = options.directory;
     settings.program = program;
     settings.commands = command_list(program);
+    settings.history_schema = history_schema;
+    if (options.lock_timeout_option != nullptr && options.lock_timeout_option->count() > 0) {
+      settings.lock_timeout_seconds = options.lock_timeout;
+    }
     migrate::Migrations db(std::move(app), std::cout, settings);
     for (const auto& [parsed, command] : commands) {
       if (parsed->parsed()) return command->run(db, options, program);
@@ -220,7 +241,7 @@ std::string command_list(const std::string& program) {
 
 std::string db_commands_markdown(const std::string& program) {
   CLI::App cli{"", program};
-  DbParser parser(cli, "migrations");
+  DbParser parser(cli, "migrations", migrate::history_schema);
   std::string out = fmt::format("| Command | What it does | Options |\n|---|---|---|\n");
   for (const auto& [sub, command] : parser.commands) {
     std::vector<std::string> options;
@@ -240,7 +261,7 @@ std::string db_commands_markdown(const std::string& program) {
 int run(const Program& program, int argc, char** argv) {
   CLI::App cli{program.description, program.name};
   cli.require_subcommand(0, 1);
-  DbParser db(cli, program.migrations_dir.string());
+  DbParser db(cli, program.migrations_dir.string(), program.history_schema);
 
   try {
     cli.parse(argc, argv);

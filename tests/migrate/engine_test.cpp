@@ -919,6 +919,12 @@ TEST_CASE("an applied revision whose file was edited is refused until accepted",
   CHECK(p.db.applied()[0].checksum == orm::migrate::sha256_hex(read(file)));
 }
 
+// Between a revision's SQL and its history row, --sql prints the session reset db upgrade sends
+// (the history table is always schema-qualified: issue 18).
+#define kReset                                                                                \
+  "SET SESSION AUTHORIZATION DEFAULT; RESET ROLE; RESET ALL; CLOSE ALL; UNLISTEN *; DISCARD " \
+  "TEMP; DISCARD SEQUENCES;\n"
+
 TEST_CASE("upgrade --sql and downgrade --sql print the SQL and need no database", "[sql]") {
   Project p;
   const std::string r1 = p.hand_revision(
@@ -946,8 +952,8 @@ TEST_CASE("upgrade --sql and downgrade --sql print the SQL and need no database"
   const std::string upgrade_r2 =
       "-- Running upgrade " + r1 + " -> " + r2 +
       ", adds author's name\n\nBEGIN;\n\n"
-      "ALTER TABLE books ADD COLUMN author text;\n\n"
-      "INSERT INTO migration_history (revision, down_revision, message, checksum)\n"
+      "ALTER TABLE books ADD COLUMN author text;\n\n" kReset
+      "INSERT INTO public.migration_history (revision, down_revision, message, checksum)\n"
       "VALUES ('" +
       r2 + "', '" + r1 + "', 'adds author''s name', '" + sum2 +
       "');\n\n"
@@ -955,7 +961,7 @@ TEST_CASE("upgrade --sql and downgrade --sql print the SQL and need no database"
   offline.upgrade_sql("head");
   const std::string all = take();
   CHECK(all ==
-        "CREATE TABLE IF NOT EXISTS migration_history (\n"
+        "CREATE TABLE IF NOT EXISTS public.migration_history (\n"
         "    revision text PRIMARY KEY,\n"
         "    down_revision text,\n"
         "    message text NOT NULL,\n"
@@ -966,8 +972,8 @@ TEST_CASE("upgrade --sql and downgrade --sql print the SQL and need no database"
         "-- Running upgrade  -> " +
             r1 +
             ", adds Book model\n\nBEGIN;\n\n"
-            "CREATE TABLE books (id integer PRIMARY KEY, title text);\n\n"
-            "INSERT INTO migration_history (revision, down_revision, message, checksum)\n"
+            "CREATE TABLE books (id integer PRIMARY KEY, title text);\n\n" kReset
+            "INSERT INTO public.migration_history (revision, down_revision, message, checksum)\n"
             "VALUES ('" +
             r1 + "', NULL, 'adds Book model', '" + sum1 +
             "');\n\n"
@@ -983,15 +989,15 @@ TEST_CASE("upgrade --sql and downgrade --sql print the SQL and need no database"
   const std::string down = take();
   CHECK(down == "-- Running downgrade " + r2 + " -> " + r1 +
                     ", adds author's name\n\nBEGIN;\n\n"
-                    "ALTER TABLE books DROP COLUMN author;\n\n"
-                    "DELETE FROM migration_history WHERE revision = '" +
+                    "ALTER TABLE books DROP COLUMN author;\n\n" kReset
+                    "DELETE FROM public.migration_history WHERE revision = '" +
                     r2 +
                     "';\n\nCOMMIT;\n\n"
                     "-- Running downgrade " +
                     r1 +
                     " -> , adds Book model\n\nBEGIN;\n\n"
-                    "DROP TABLE books;\n\n"
-                    "DELETE FROM migration_history WHERE revision = '" +
+                    "DROP TABLE books;\n\n" kReset
+                    "DELETE FROM public.migration_history WHERE revision = '" +
                     r1 + "';\n\nCOMMIT;\n\n");
   offline.downgrade_sql("-1");
   CHECK_THAT(take(), StartsWith("-- Running downgrade " + r2 + " -> " + r1));

@@ -77,6 +77,7 @@ class RevisionReader {
   }
 
   Revision read() {
+    check_bytes();
     std::size_t pos = 0;
     while (pos < text_.size()) {
       const std::size_t end = std::min(text_.find('\n', pos), text_.size());
@@ -98,6 +99,27 @@ class RevisionReader {
 
   // "migrations/versions/x.sql:3: "
   std::string at(int line) const { return fmt::format("{}{}: ", where_, line); }
+
+  int line_of(std::size_t offset) const {
+    return 1 + static_cast<int>(std::count(text_.begin(), text_.begin() + offset, '\n'));
+  }
+
+  // The file is UTF-8 text: the server takes nothing else, and the header goes into the history
+  // table. Names the first bad byte's line.
+  void check_bytes() const {
+    const std::size_t nul = text_.find('\0');
+    if (nul != std::string::npos) {
+      throw MigrationError(
+          fmt::format("{}a NUL byte (\\0): save the file as UTF-8 text", at(line_of(nul))));
+    }
+    const std::size_t bad = orm::detail::invalid_utf8_at(text_);
+    if (bad != std::string::npos) {
+      throw MigrationError(fmt::format(
+          "{}byte 0x{:02X} is not UTF-8 (the file has another encoding, e.g. Latin-1): save it "
+          "as UTF-8",
+          at(line_of(bad)), static_cast<unsigned char>(text_[bad])));
+    }
+  }
 
   void read_line(std::string_view line) {
     const std::string marker = marker_of(line);

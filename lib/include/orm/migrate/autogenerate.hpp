@@ -1,4 +1,6 @@
-// Autogenerate: read the live schema, compare it with the app's models, write the SQL between.
+/// @file
+/// Autogenerate: read the live schema (reflect), compare it with the app's models (compare),
+/// write the SQL between (SchemaDiff::upgrade_sql, render).
 #pragma once
 
 #include <functional>
@@ -37,10 +39,11 @@ struct ReflectedTable {
   std::vector<std::string> create_statements() const;
 };
 
-/// Reads the tables of schema `public` (except the migration history table) in one query over
-/// pg_catalog: column types as format_type() prints them, NOT NULL, defaults (pg_get_expr),
-/// primary keys, single-column UNIQUE constraints, identity and serial columns.
-std::vector<ReflectedTable> reflect(Database& db);
+/// Reads the tables of schema `public` (except the table named `skip`: the migration history
+/// table when it is in `public`) in one query over pg_catalog: column types as format_type()
+/// prints them, NOT NULL, defaults (pg_get_expr), primary keys, single-column UNIQUE
+/// constraints, identity and serial columns.
+std::vector<ReflectedTable> reflect(Database& db, std::string_view skip = "migration_history");
 
 /// A rename the comparison must apply instead of a drop plus an add: `books.descrption:description`
 /// renames a column, `old_books:books` a table. See parse_rename().

@@ -79,10 +79,10 @@ const ReflectedColumn* ReflectedTable::find(std::string_view column) const {
   return nullptr;
 }
 
-std::vector<ReflectedTable> reflect(Database& db) {
+std::vector<ReflectedTable> reflect(Database& db, std::string_view skip) {
   try {
     pqxx::nontransaction tx(db.connection());
-    const pqxx::result rows = tx.exec_params(kReflectSql, history_table);
+    const pqxx::result rows = tx.exec_params(kReflectSql, std::string(skip));
     std::vector<ReflectedTable> tables;
     for (const auto& row : rows) {
       const std::string table = row[0].as<std::string>();
