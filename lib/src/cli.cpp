@@ -26,15 +26,13 @@ struct DbOptions {
   std::string message;
   std::vector<std::string> renames;
   std::string target;
-  CLI::Option* target_option = nullptr;  // tells `db upgrade ''` from `db upgrade`
+  bool target_given = false;  // tells `db upgrade ''` from `db upgrade`
   bool sql = false;
   double lock_timeout = 0;
-  CLI::Option* lock_timeout_option = nullptr;
+  bool lock_timeout_given = false;
 
   // The TARGET argument, or `fallback` when it was not given at all.
-  std::string target_or(const char* fallback) const {
-    return target_option != nullptr && target_option->count() > 0 ? target : fallback;
-  }
+  std::string target_or(const char* fallback) const { return target_given ? target : fallback; }
 };
 
 // One `db` command: how it is called, what it does, its options, and what runs it.
@@ -53,8 +51,8 @@ void message_option(CLI::App& command, DbOptions& options) {
 }
 
 void target_option(CLI::App& command, DbOptions& options, const char* help, bool required) {
-  options.target_option = command.add_option("revision", options.target, help);
-  if (required) options.target_option->required();
+  CLI::Option* option = command.add_option("revision", options.target, help);
+  if (required) option->required();
 }
 
 void sql_flag(CLI::App& command, DbOptions& options) {
@@ -62,13 +60,12 @@ void sql_flag(CLI::App& command, DbOptions& options) {
 }
 
 void lock_timeout_option(CLI::App& command, DbOptions& options) {
-  options.lock_timeout_option =
-      command
-          .add_option("--lock-timeout", options.lock_timeout,
-                      "Give up after SECONDS when another migration command holds the database's "
-                      "migration lock (default: wait)")
-          ->type_name("SECONDS")
-          ->check(CLI::NonNegativeNumber);
+  command
+      .add_option("--lock-timeout", options.lock_timeout,
+                  "Give up after SECONDS when another migration command holds the database's "
+                  "migration lock (default: wait)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(0.0, 86400.0));
 }
 
 const std::vector<DbCommand>& db_commands() {
@@ -216,12 +213,16 @@ struct DbParser {
     settings.program = program;
     settings.commands = command_list(program);
     settings.history_schema = history_schema;
-    if (options.lock_timeout_option != nullptr && options.lock_timeout_option->count() > 0) {
-      settings.lock_timeout_seconds = options.lock_timeout;
-    }
-    migrate::Migrations db(std::move(app), std::cout, settings);
     for (const auto& [parsed, command] : commands) {
-      if (parsed->parsed()) return command->run(db, options, program);
+      if (!parsed->parsed()) continue;
+      // The options are shared by the subcommands: ask the one that ran what it was given.
+      const auto given = [&](const char* name) {
+        return parsed->get_option_no_throw(name) != nullptr && parsed->count(name) > 0;
+      };
+      options.target_given = given("revision");
+      if (given("--lock-timeout")) settings.lock_timeout_seconds = options.lock_timeout;
+      migrate::Migrations db(std::move(app), std::cout, settings);
+      return command->run(db, options, program);
     }
     std::cout << group->help(program);  // `hello_books db` alone: the list of commands
     return 0;
