@@ -6,7 +6,9 @@
 #include <pqxx/nontransaction>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
+#include <sstream>
 #include <string>
 
 #include <unistd.h>
@@ -381,4 +383,97 @@ TEST_CASE("waiting for the migration lock names its holder, and --lock-timeout g
   CHECK(p.take() == "Running upgrade  -> " + p.db.applied()[0].revision + ", t\n");
   // The lock is the working session's, and released after the command.
   CHECK(tx.exec1("SELECT pg_try_advisory_lock(7883946363647715695)")[0].as<bool>());
+}
+
+namespace {
+
+const std::string kBin = "/usr/lib/postgresql/15/bin/";
+
+// Runs a shell command; its standard output.
+std::string shell(const std::string& command) {
+  std::string out;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buffer[4096];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+  REQUIRE(::pclose(pipe) == 0);
+  return out;
+}
+
+// pg_dump --schema-only of `url` without the history table and without the random key of
+// \restrict / \unrestrict lines.
+std::string schema_of(const orm::DatabaseUrl& url) {
+  const std::string dump =
+      shell(kBin + "pg_dump --schema-only --no-owner -T public.migration_history '" +
+            url.uri_with_password() + "'");
+  std::string out;
+  std::istringstream lines(dump);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("\\restrict ", 0) == 0 || line.rfind("\\unrestrict ", 0) == 0) continue;
+    out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a pg_dump --schema-only baseline applies as psql -1 -f applies it", "[dump][issue18]") {
+  // A schema with what real ones have: extensions, enums, domains, sequences, identity columns,
+  // functions with dollar quotes, BEGIN ATOMIC, triggers, views, rules, comments.
+  const orm::DatabaseUrl source = testing_support::scratch_database("dump_source");
+  orm::Database db(source);
+  pqxx::nontransaction(db.connection()).exec(R"sql(
+CREATE EXTENSION citext;
+CREATE EXTENSION hstore;
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+CREATE DOMAIN isbn AS text CHECK (VALUE ~ '^[0-9-]{10,17}$');
+CREATE SEQUENCE ticket_seq START 100 INCREMENT 5;
+CREATE TABLE authors (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name citext NOT NULL
+  UNIQUE, extra hstore, mood mood DEFAULT 'ok');
+CREATE TABLE books (id serial PRIMARY KEY, author_id integer REFERENCES authors ON DELETE CASCADE,
+  title text NOT NULL CHECK (title <> ''), isbn isbn, ticket integer DEFAULT nextval('ticket_seq'),
+  updated timestamptz);
+CREATE INDEX books_title ON books (lower(title));
+CREATE TABLE log (what text, at timestamptz DEFAULT now());
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+  NEW.updated := now();  -- a comment; with a semicolon
+  RAISE NOTICE $$touched %$$, NEW.title;
+  RETURN NEW;
+END;
+$body$;
+CREATE TRIGGER books_touch BEFORE INSERT OR UPDATE ON books FOR EACH ROW EXECUTE FUNCTION touch();
+CREATE FUNCTION title_count(a integer) RETURNS bigint LANGUAGE sql
+  BEGIN ATOMIC SELECT count(*) FROM books WHERE author_id = a; END;
+CREATE VIEW author_titles AS SELECT a.name, b.title FROM authors a JOIN books b ON b.author_id = a.id;
+CREATE RULE books_log AS ON DELETE TO books DO ALSO (
+  INSERT INTO log (what) VALUES ('deleted ' || OLD.title);
+  INSERT INTO log (what) VALUES ('still; here'));
+COMMENT ON TABLE books IS 'the books; all of them';
+)sql");
+  const std::string dump =
+      shell(kBin + "pg_dump --schema-only '" + source.uri_with_password() + "'");
+  REQUIRE_THAT(dump, Contains("\n\\restrict "));  // pg_dump 15.14 and later
+
+  // The same dump: once as a baseline revision, once through psql -1 -f.
+  Project p;
+  orm::migrate::RevisionDraft draft;
+  draft.id = "baseline0001";
+  draft.message = "baseline from pg_dump";
+  draft.create_date = orm::migrate::create_date_now();
+  draft.upgrade_body = dump;
+  draft.downgrade_body = "DROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n";
+  orm::migrate::ScriptDirectory::load(p.directory).write(draft);
+  p.db.upgrade();
+  CHECK(p.db.current() == "baseline0001");
+
+  const orm::DatabaseUrl by_psql = testing_support::scratch_database("dump_psql");
+  write(p.directory / "dump.sql", dump);
+  shell(kBin + "psql -X -q -1 -v ON_ERROR_STOP=1 -d '" + by_psql.uri_with_password() + "' -f " +
+        (p.directory / "dump.sql").string());
+
+  const std::string by_engine = schema_of(p.app.database_url());
+  CHECK(by_engine == schema_of(by_psql));
+  CHECK_THAT(by_engine, Contains("CREATE FUNCTION public.title_count(a integer) RETURNS bigint"));
+  CHECK_THAT(by_engine, Contains("CREATE RULE books_log AS"));
 }
