@@ -213,7 +213,8 @@ struct DbParser {
     settings.program = program;
     settings.commands = command_list(program);
     settings.history_schema = history_schema;
-    for (const auto& [parsed, command] : commands) {
+    for (const auto& entry : commands) {
+      const CLI::App* parsed = entry.first;
       if (!parsed->parsed()) continue;
       // The options are shared by the subcommands: ask the one that ran what it was given.
       const auto given = [&](const char* name) {
@@ -222,7 +223,7 @@ struct DbParser {
       options.target_given = given("revision");
       if (given("--lock-timeout")) settings.lock_timeout_seconds = options.lock_timeout;
       migrate::Migrations db(std::move(app), std::cout, settings);
-      return command->run(db, options, program);
+      return entry.second->run(db, options, program);
     }
     std::cout << group->help(program);  // `hello_books db` alone: the list of commands
     return 0;
