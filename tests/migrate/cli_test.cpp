@@ -25,19 +25,11 @@ namespace fs = std::filesystem;
 using Catch::Contains;
 using Catch::StartsWith;
 using migrate_testing::Environment;
+using migrate_testing::fresh_project;
 using migrate_testing::ProcessResult;
 using migrate_testing::run_app;
 
 namespace {
-
-// A fresh, empty project folder (the child process's working directory).
-std::string fresh_project() {
-  static int counter = 0;
-  const fs::path path =
-      fs::path(testing_support::scratch_directory()) / ("project_" + std::to_string(++counter));
-  fs::create_directories(path);
-  return path.string();
-}
 
 std::string scalar(const orm::DatabaseUrl& url, const std::string& sql) {
   orm::Database db(url);

@@ -30,19 +30,12 @@ using Catch::Contains;
 using Catch::StartsWith;
 using migrate_testing::Environment;
 using migrate_testing::finish;
+using migrate_testing::fresh_project;
 using migrate_testing::ProcessResult;
 using migrate_testing::run_app;
 using migrate_testing::start_app;
 
 namespace {
-
-std::string fresh_project() {
-  static int counter = 0;
-  const fs::path path = fs::path(testing_support::scratch_directory()) /
-                        ("kill_project_" + std::to_string(++counter));
-  fs::create_directories(path);
-  return path.string();
-}
 
 std::string scalar(orm::Database& db, const std::string& sql) {
   pqxx::nontransaction tx(db.connection());

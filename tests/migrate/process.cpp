@@ -2,6 +2,7 @@
 #include "process.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +24,14 @@ std::string read_all(const std::string& path) {
 }
 
 }  // namespace
+
+std::string fresh_project() {
+  static int counter = 0;
+  const std::string path =
+      testing_support::scratch_directory() + "/project_" + std::to_string(++counter);
+  if (::mkdir(path.c_str(), 0755) != 0) throw std::runtime_error("cannot create " + path);
+  return path;
+}
 
 RunningProcess start_app(const std::vector<std::string>& args, const std::string& cwd,
                          const Environment& env) {

@@ -203,6 +203,13 @@ TEST_CASE("SQL the grammar does not take goes to the server as one statement at 
   CHECK(statements[1].sql == "CREATE TABLE (x;\nSELECT 2;");
 }
 
+TEST_CASE("white space alone is no statement, also a vertical tab (found by fuzz_sql_split)",
+          "[split]") {
+  CHECK(sqls("\v").empty());
+  CHECK(sqls(" \v\f\n").empty());
+  CHECK(sqls("SELECT 1;\v").size() == 1);
+}
+
 TEST_CASE("comments after a statement's last token are not part of it", "[split]") {
   const auto statements = sqls(
       "SELECT 1 -- note; with a semicolon\n;\n"

@@ -364,7 +364,8 @@ class Splitter {
     }
     std::string sql(text_.substr(start, end - start));
     sql.erase(sql.find_last_not_of(" \t\r\n\f\v") + 1);
-    statements_.push_back(Statement{sql, line_at(start), std::nullopt});
+    // Only white space PostgreSQL 15's scanner does not count as such (a vertical tab): nothing.
+    if (!sql.empty()) statements_.push_back(Statement{sql, line_at(start), std::nullopt});
     return end;
   }
 
