@@ -393,6 +393,8 @@ void Migrations::run(const std::vector<const Revision*>& revisions, bool up,
     out_ << running_line(*revision, direction) << std::endl;
     detail::run_revision(db, context, *revision, direction);
   }
+  // After the schema changed, the session's prepared statements may be stale (issue 12): the
+  // place to make the Database forget them.
 }
 
 void Migrations::upgrade(const std::string& target_text) {
