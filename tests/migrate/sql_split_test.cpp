@@ -149,6 +149,10 @@ TEST_CASE("COPY FROM stdin takes its rows up to \\. and the statements after it 
   CHECK(split_error("COPY t FROM stdin;\n1\n2\n") ==
         "line 10: COPY ... FROM stdin has no line '\\.' after its rows: end the rows with a "
         "line holding only \\.");
+  // Found by fuzz_sql_split: a COPY at the very end, without ; (threw std::out_of_range).
+  CHECK(split_error("SELECT 1;\nCOPY t FROM stdin") ==
+        "line 11: COPY ... FROM stdin: end it with ; and put its rows on the lines after the "
+        "statement, then a line holding only \\.");
   CHECK_THAT(split_error("COPY t FROM stdin; 1\n\\.\n"),
              StartsWith("line 10: COPY ... FROM stdin: put its rows on the lines after"));
 }

@@ -271,6 +271,11 @@ class Splitter {
 
   // The rows of a COPY FROM stdin: the lines after the statement's `;` up to a line `\.`.
   std::size_t copy_rows(Statement& statement, std::size_t semicolon) {
+    if (semicolon >= text_.size()) {  // the text ends with the COPY statement: no `;`, no rows
+      fail(text_.size(),
+           "COPY ... FROM stdin: end it with ; and put its rows on the lines after "
+           "the statement, then a line holding only \\.");
+    }
     const std::size_t newline = text_.find('\n', semicolon);
     const std::string_view rest_of_line =
         text_.substr(semicolon + 1, newline == std::string_view::npos ? std::string_view::npos

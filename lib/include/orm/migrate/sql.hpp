@@ -15,8 +15,9 @@ namespace orm::migrate {
 struct Statement {
   std::string sql;  ///< the statement's text, comments inside it included
   int line = 0;     ///< line of the file where the statement starts (1-based)
-  /// For `COPY ... FROM stdin`: the rows that follow the statement in the file, up to the line
-  /// `\.` (not included), each ending in a newline; sent through the COPY protocol.
+  /// For `COPY ... FROM stdin`: the rows that follow the statement in the file, up to psql's
+  /// end-of-data line (a backslash and a period, not included), each ending in a newline; sent
+  /// through the COPY protocol.
   std::optional<std::string> copy_data;
 };
 
@@ -26,15 +27,16 @@ struct Statement {
 /// bodies or `CREATE RULE ... DO ALSO (...; ...)`. Empty and comment-only statements are dropped,
 /// and so are comments after a statement's last token.
 ///
-/// What psql handles itself is handled here too: `COPY ... FROM stdin;` takes the rows up to a
-/// line `\.` (Statement::copy_data); the backslash commands pg_dump writes that change nothing
-/// (`\restrict`, `\unrestrict`) are skipped; any other backslash command is refused.
+/// What psql handles itself is handled here too: `COPY ... FROM stdin;` takes the rows up to
+/// the end-of-data line, a backslash and a period (Statement::copy_data); the backslash commands
+/// pg_dump writes that change nothing (restrict and unrestrict) are skipped; any other backslash
+/// command is refused.
 /// SQL this grammar does not take (a syntax error, or SQL newer than PostgreSQL 15) is kept as
 /// one statement, up to the next backslash command, for the server to judge and locate.
 ///
 /// `first_line` is the file line on which `text` starts. Throws SqlSplitError (with the line)
 /// for an unterminated quote or comment, bytes that are not UTF-8 or NUL, COPY rows without
-/// `\.`, and refused backslash commands.
+/// their end-of-data line, and refused backslash commands.
 ///
 /// @code
 /// auto statements = orm::migrate::split_sql("CREATE TABLE a (x text);\nSELECT ';';");
