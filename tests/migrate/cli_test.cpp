@@ -25,19 +25,11 @@ namespace fs = std::filesystem;
 using Catch::Contains;
 using Catch::StartsWith;
 using migrate_testing::Environment;
+using migrate_testing::fresh_project;
 using migrate_testing::ProcessResult;
 using migrate_testing::run_app;
 
 namespace {
-
-// A fresh, empty project folder (the child process's working directory).
-std::string fresh_project() {
-  static int counter = 0;
-  const fs::path path =
-      fs::path(testing_support::scratch_directory()) / ("project_" + std::to_string(++counter));
-  fs::create_directories(path);
-  return path.string();
-}
 
 std::string scalar(const orm::DatabaseUrl& url, const std::string& sql) {
   orm::Database db(url);
@@ -201,7 +193,7 @@ TEST_CASE("a server that is down gives one line without the password, and --sql 
 
   const auto sql = run_app({"db", "upgrade", "--sql"}, project, down);
   check_ok(sql);
-  CHECK_THAT(sql.out, StartsWith("CREATE TABLE IF NOT EXISTS migration_history (\n"));
+  CHECK_THAT(sql.out, StartsWith("CREATE TABLE IF NOT EXISTS public.migration_history (\n"));
   CHECK_THAT(sql.out, Contains("\n-- Running upgrade  -> "));
 
   // history reads the files; it says why the current revision is not marked.

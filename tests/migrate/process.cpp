@@ -1,9 +1,22 @@
 // Do not change this file: it belongs to the migration tests (label: migrate).
 #include "process.hpp"
 
+#include <sys/stat.h>
+
+#include <stdexcept>
 #include <sstream>
 
+#include "test_database.hpp"
+
 namespace migrate_testing {
+
+std::string fresh_project() {
+  static int counter = 0;
+  const std::string path =
+      testing_support::scratch_directory() + "/project_" + std::to_string(++counter);
+  if (::mkdir(path.c_str(), 0755) != 0) throw std::runtime_error("cannot create " + path);
+  return path;
+}
 
 RunningProcess start_app(const std::vector<std::string>& args, const std::string& cwd,
                          const Environment& env) {

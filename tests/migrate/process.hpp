@@ -39,6 +39,10 @@ ProcessResult finish(const RunningProcess& process);
 ProcessResult run_app(const std::vector<std::string>& args, const std::string& cwd,
                       const Environment& env = {});
 
+/// A fresh, empty project folder under this process's scratch directory (a child process's
+/// working directory).
+std::string fresh_project();
+
 /// The lines of `text` (without their newlines).
 std::vector<std::string> lines(const std::string& text);
 

@@ -1,4 +1,5 @@
-// The app's command line: run the program, or manage its migrations with `db <command>`.
+/// @file
+/// The app's command line: run the program, or manage its migrations with `db <command>`.
 #pragma once
 
 #include <filesystem>
@@ -29,6 +30,9 @@ struct Program {
   std::function<orm::App()> create_app;                 ///< builds the app: config + models
   std::function<int(orm::App&)> run;                    ///< what the program does with no command
   std::filesystem::path migrations_dir = "migrations";  ///< default for `db --directory/-d`
+  /// The schema of the migration history table (Alembic's `version_table_schema`); it must
+  /// exist. See orm::migrate::Settings::history_schema.
+  std::string history_schema = "public";
 };
 
 /// Parses the command line and runs it: no command -> program.run(app); `db <command>` ->
@@ -36,5 +40,13 @@ struct Program {
 /// command fails, 2 for a usage error. Errors print one line "error: ..." on stderr (no
 /// password, no stack dump); success leaves stderr empty.
 int run(const Program& program, int argc, char** argv);
+
+/// The `db` commands as the migrations README lists them: one line each, `  <program> db
+/// <command> <arguments>   <what it does>`, made from the same table as the parser.
+std::string command_list(const std::string& program);
+
+/// The `db` commands as a Markdown table (command, what it does, options), made from the parser
+/// itself; the docs include it (the build writes it to `docs/db_commands.md` in the build tree).
+std::string db_commands_markdown(const std::string& program);
 
 }  // namespace orm::cli

@@ -1,7 +1,11 @@
-// Migrations: versioned changes to the database schema, our Alembic / Flask-Migrate.
-//
-// Everything `hello_books db ...` does is a member of orm::migrate::Migrations; the command line
-// (orm/cli.hpp) only parses arguments and calls it.
+/// @file
+/// Migrations: versioned changes to the database schema, our Alembic / Flask-Migrate.
+///
+/// Everything `hello_books db ...` does is a member of orm::migrate::Migrations; the command line
+/// (orm/cli.hpp) only parses arguments and calls it. This header includes the whole migration
+/// side: revision files (orm/migrate/revision.hpp), the versions folder
+/// (orm/migrate/script_directory.hpp), SQL splitting (orm/migrate/sql.hpp), errors
+/// (orm/migrate/errors.hpp) and autogenerate (orm/migrate/autogenerate.hpp).
 #pragma once
 
 #include <filesystem>
@@ -13,12 +17,17 @@
 
 #include "orm/app.hpp"
 #include "orm/migrate/autogenerate.hpp"
-#include "orm/migrate/scripts.hpp"
+#include "orm/migrate/errors.hpp"
+#include "orm/migrate/revision.hpp"
+#include "orm/migrate/script_directory.hpp"
+#include "orm/migrate/sql.hpp"
 
 namespace orm::migrate {
 
-/// The table that records applied revisions (Alembic's `alembic_version`).
+/// The default name of the table that records applied revisions (Alembic's `alembic_version`).
 inline constexpr const char* history_table = "migration_history";
+/// The default schema of that table (Alembic's `version_table_schema`).
+inline constexpr const char* history_schema = "public";
 
 /// One row of the history table: a revision applied to this database.
 struct AppliedRevision {
@@ -30,10 +39,28 @@ struct AppliedRevision {
   std::optional<double> duration_ms;  ///< empty for stamped revisions and `--sql` output
 };
 
-/// Where the migrations live and how the program is called in hints.
+/// Where the migrations live, how the program is called in hints, and how the commands behave.
+/// `Settings{"migrations", "hello_books"}` names the first two; set the others by name.
 struct Settings {
-  std::filesystem::path directory = "migrations";  ///< holds README and versions/
-  std::string program = "hello_books";             ///< named in hints: "run `hello_books db ...`"
+  /// `directory` holds README and versions/; `program` is named in hints ("run `hello_books db
+  /// ...`").
+  Settings(std::filesystem::path directory = "migrations", std::string program = "hello_books")
+      : directory(std::move(directory)), program(std::move(program)) {}
+
+  std::filesystem::path directory;  ///< holds README and versions/
+  std::string program;              ///< named in hints: "run `hello_books db ...`"
+  /// The command lines the README of `db init` lists (orm::cli::command_list() fills it in); when
+  /// empty, the README points to `<program> db --help`.
+  std::string commands;
+  /// The schema of the history table (Alembic's `version_table_schema`). The table is always
+  /// written schema-qualified, so a revision's `search_path` never moves it. The schema must
+  /// exist; the table is created on the first upgrade, downgrade or stamp.
+  std::string history_schema = migrate::history_schema;
+  /// The history table's name (Alembic's `version_table`).
+  std::string history_table = migrate::history_table;
+  /// How long upgrade, downgrade and stamp wait for the migration lock another command holds;
+  /// empty waits as long as it takes (`--lock-timeout SECONDS`).
+  std::optional<double> lock_timeout_seconds;
 };
 
 /// The migration commands of an app: what `hello_books db <command>` runs.
@@ -43,9 +70,19 @@ struct Settings {
 /// with one-line, password-free messages that name the fix.
 ///
 /// Safety: each revision runs in its own transaction together with its history row; upgrade,
-/// downgrade and stamp hold a PostgreSQL advisory lock on a second connection, so concurrent
-/// runs apply every revision once; an applied revision whose file changed is refused before
-/// anything runs (accept() takes the edit on purpose).
+/// downgrade and stamp hold a PostgreSQL advisory lock on the connection that runs the
+/// revisions, so concurrent runs apply every revision once and a command killed mid-revision
+/// keeps the lock until the server has finished its work; migrate and revision hold a file lock
+/// on versions/, so concurrent runs never write two revisions after one head; an applied revision
+/// whose file changed is refused before anything runs (accept() takes the edit on purpose).
+///
+/// Session state: every revision starts from the state a new session has. Nothing a revision
+/// sets carries over to the next one or to its history row: not `SET search_path` (or
+/// `set_config(..., false)` as pg_dump writes it), not `SET ROLE` or `SET SESSION
+/// AUTHORIZATION`, not any other setting, temporary table, cursor, LISTEN or sequence value.
+/// (Only `ALTER ROLE/DATABASE ... SET` defaults, read when a session starts, are not re-read.)
+/// So applying revisions in one command or one by one gives the same database, as psql gives
+/// each file a session of its own.
 ///
 /// @code
 /// orm::App app = create_app(std::nullopt);
@@ -76,7 +113,8 @@ class Migrations {
   std::filesystem::path revision(const std::string& message);
 
   /// `db upgrade [TARGET]`: applies revisions up to TARGET: `head` (the default), a full or
-  /// unique partial revision id, or `+N`.
+  /// unique partial revision id, or `+N`. Prints a `Destructive: ...` line before each revision
+  /// marked `Destructive:`. With no revision file yet, says so.
   void upgrade(const std::string& target = "head");
   /// `db downgrade [TARGET]`: reverts revisions down to TARGET: `-N` (default `-1`), `base`, or
   /// a revision id (which stays applied).
@@ -115,6 +153,10 @@ class Migrations {
   App& app();
   ScriptDirectory scripts() const;
   std::string hint(const std::string& command) const;
+  bool say_if_no_revisions(const ScriptDirectory& scripts);
+  std::string reflect_skip() const;
+  void run(const std::vector<const Revision*>& revisions, bool up, const std::string& command,
+           Database& db);
 
   std::function<App&()> app_provider_;
   App* app_ = nullptr;

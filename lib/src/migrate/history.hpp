@@ -1,7 +1,6 @@
-// Internal: the history table, the migration lock, and running one revision.
+// Internal: the history table. Every statement that reads or writes it is made here.
 #pragma once
 
-#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -10,35 +9,38 @@
 
 namespace orm::migrate::detail {
 
-/// CREATE TABLE IF NOT EXISTS for the history table.
-std::string create_history_sql();
+enum class Direction { upgrade, downgrade };
+
+/// The SQL of the history table `schema.table`, always schema-qualified so that a revision's
+/// search_path never decides where the history goes.
+class HistorySql {
+ public:
+  HistorySql(const std::string& schema, const std::string& table);
+  /// The table of `settings` (history_schema, history_table).
+  explicit HistorySql(const Settings& settings);
+
+  /// The table's name as written in SQL, e.g. `public.migration_history`.
+  const std::string& table() const noexcept { return table_; }
+  /// CREATE TABLE IF NOT EXISTS for the history table.
+  std::string create() const;
+  /// The rows, oldest first, as read_history() decodes them.
+  std::string select() const;
+  /// The row that records `revision` as applied (upgrade) or removes it (downgrade), with
+  /// literals so it can share a message with other statements. `timed` records duration_ms,
+  /// the server's time since the transaction began (now() is the transaction's start).
+  std::string record(const Revision& revision, Direction direction, bool timed) const;
+  /// Removes the row of revision `id`.
+  std::string remove(const std::string& id) const;
+  /// Sets the checksum of an applied revision to its file's (`db accept`).
+  std::string accept(const Revision& revision) const;
+
+ private:
+  std::string schema_;
+  std::string table_;
+};
 
 /// The history rows, oldest first. With `create`, creates the table first (in the same round
 /// trip); without, a missing table means no rows.
-std::vector<AppliedRevision> read_history(Database& db, bool create);
-
-/// Holds PostgreSQL's advisory lock for migrations on a connection of its own, from construction
-/// to destruction, so that concurrent upgrade/downgrade/stamp commands on one database run one
-/// after the other. Prints a line to `out` when it has to wait.
-///
-/// The lock session connects on a helper thread while `main` connects, so the second connection
-/// adds no handshake time to the command.
-class MigrationLock {
- public:
-  MigrationLock(Database& main, std::ostream& out);
-  MigrationLock(const MigrationLock&) = delete;
-  MigrationLock& operator=(const MigrationLock&) = delete;
-
- private:
-  Database session_;  // closing the session releases the lock
-};
-
-enum class Direction { upgrade, downgrade };
-
-/// Runs one revision's section and writes (upgrade) or deletes (downgrade) its history row, in
-/// one transaction unless the revision opts out. Throws MigrationError naming the file and line
-/// of the failing statement and what state the database is left in.
-void run_revision(Database& db, const Revision& revision, Direction direction,
-                  const std::string& program);
+std::vector<AppliedRevision> read_history(Database& db, const HistorySql& history, bool create);
 
 }  // namespace orm::migrate::detail

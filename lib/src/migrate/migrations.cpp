@@ -2,19 +2,23 @@
 #include "orm/migrate.hpp"
 
 #include <pqxx/nontransaction>
-#include <pqxx/result>
 #include <pqxx/transaction>
 
+#include <fmt/format.h>
+
 #include <algorithm>
-#include <cctype>
 #include <fstream>
 #include <map>
 #include <ostream>
 #include <set>
 #include <system_error>
 
+#include "../text.hpp"
 #include "../translate.hpp"
 #include "history.hpp"
+#include "locks.hpp"
+#include "run.hpp"
+#include "session.hpp"
 
 namespace orm::migrate {
 namespace fs = std::filesystem;
@@ -28,36 +32,19 @@ Its header (comment lines) gives the message, the Revision ID, the revision it f
 (Revises:) and the Create Date. The SQL under "-- === upgrade ===" applies the change, the SQL
 under "-- === downgrade ===" undoes it. Revisions are ordered by their Revises: lines, never by
 file name. Each revision runs in one transaction; "-- Transaction: no" in the header runs it
-statement by statement instead (for CREATE INDEX CONCURRENTLY).
+statement by statement instead (for CREATE INDEX CONCURRENTLY). Each revision starts from a
+fresh session state: nothing it sets (search_path, role, ...) carries over to the next one.
 
-  {program} db migrate -m "adds Book model"   compare the models with the database, write a revision
-  {program} db revision -m "message"          write an empty revision to fill in by hand
-  {program} db upgrade [TARGET]               apply revisions (default: up to head)
-  {program} db downgrade [TARGET]             revert revisions (default: the newest one, -1)
-  {program} db current | history | heads      where the database is, and the revisions there are
-  {program} db show REV                       one revision's header
-  {program} db stamp REV                      record REV as applied without running anything
-  {program} db check                          fail when the models differ from the database
-  {program} db accept REV                     trust an applied revision's edited file
+The usual flow: `{program} db migrate -m "adds Book model"` compares the models with the
+database and writes a revision; check it, then `{program} db upgrade` applies it.
 
+{commands}
 TARGET is head, base, a revision id (or its first characters), +N or -N.
 `{program} db upgrade --sql` prints the SQL instead of running it.
 
 The database records each applied revision, with a checksum of its file, in the table
-migration_history. Change a revision only before it is applied; after that, write a new one.
+{history_table}. Change a revision only before it is applied; after that, write a new one.
 )";
-
-std::string replace_all(std::string text, std::string_view needle, const std::string& with) {
-  for (auto pos = text.find(needle); pos != std::string::npos;
-       pos = text.find(needle, pos + with.size())) {
-    text.replace(pos, needle.size(), with);
-  }
-  return text;
-}
-
-std::string describe(const Revision& revision) {
-  return revision.id + (revision.message.empty() ? "" : " (" + revision.message + ")");
-}
 
 std::string at_text(const std::vector<const Revision*>& chain, std::size_t position) {
   return position == 0 ? "base" : chain[position - 1]->id;
@@ -66,25 +53,71 @@ std::string at_text(const std::vector<const Revision*>& chain, std::size_t posit
 // "Running upgrade  -> 1a2b3c4d5e6f, adds Book model", as Alembic prints it.
 std::string running_line(const Revision& revision, detail::Direction direction) {
   const bool up = direction == detail::Direction::upgrade;
-  std::string line = up ? "Running upgrade " + revision.down_revision + " -> " + revision.id
-                        : "Running downgrade " + revision.id + " -> " + revision.down_revision;
-  if (!revision.message.empty()) line += ", " + revision.message;
-  return line;
+  const std::string line =
+      up ? fmt::format("Running upgrade {} -> {}", revision.down_revision, revision.id)
+         : fmt::format("Running downgrade {} -> {}", revision.id, revision.down_revision);
+  return revision.message.empty() ? line : fmt::format("{}, {}", line, revision.message);
 }
 
-// A relative step "+N" or "-N": its sign and size; nothing for any other text.
-struct Step {
-  int sign = 0;
-  std::size_t count = 0;
+// Said before an upgrade runs a revision marked `Destructive:`.
+std::string destructive_line(const Revision& revision) {
+  const std::string what = revision.destructive == "yes" ? "drops data" : revision.destructive;
+  return fmt::format("Destructive: {} {}", describe(revision), what);
+}
+
+// A target as typed: head/heads/base, a revision id or its start, or a step +N / -N.
+struct Target {
+  std::string text;
+  int sign = 0;             // +1 or -1 for a step, 0 otherwise
+  std::uint64_t count = 0;  // a step's N (saturated: a huge N stays larger than any chain)
 };
-std::optional<Step> relative_step(const std::string& target) {
-  if (target.size() < 2 || (target[0] != '+' && target[0] != '-')) return std::nullopt;
-  if (!std::all_of(target.begin() + 1, target.end(),
-                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) ||
-      target.size() > 9) {
-    return std::nullopt;
+
+// Checks the form of a target; `command` names it in messages ("upgrade"). Ranges (FROM:TO)
+// are for --sql only.
+Target parse_target(const std::string& text, const std::string& command,
+                    const std::string& program) {
+  const std::string forms = "head, base, a revision id (or its first characters), +N or -N";
+  if (text.empty()) {
+    throw MigrationError(
+        fmt::format("{} '': the target is empty: name {}; `{} db {}` alone means its default",
+                    command, forms, program, command));
   }
-  return Step{target[0] == '+' ? 1 : -1, std::stoul(target.substr(1))};
+  if (text.find_first_of(" \t\r\n") != std::string::npos) {
+    throw MigrationError(fmt::format("{} '{}': a target has no spaces: name {}", command,
+                                     orm::detail::one_line(text), forms));
+  }
+  if (text.find(':') != std::string::npos) {
+    throw MigrationError(fmt::format(
+        "{} {}: a FROM:TO range is for --sql only (`{} db {} --sql {}`); without --sql, name {}",
+        command, text, program, command, text, forms));
+  }
+  Target target{text};
+  if (text[0] == '+' || text[0] == '-') {
+    const std::string digits = text.substr(1);
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) {
+      throw MigrationError(
+          fmt::format("{} {}: a step is + or - followed by a number of revisions, e.g. +1 or -2",
+                      command, text));
+    }
+    target.sign = text[0] == '+' ? 1 : -1;
+    for (char digit : digits) {
+      target.count = target.count > 1'000'000'000'000ULL
+                         ? target.count
+                         : target.count * 10 + static_cast<std::uint64_t>(digit - '0');
+    }
+    if (target.count == 0) {
+      throw MigrationError(fmt::format("{} {}: a step of 0 revisions does nothing: use {}1 or more",
+                                       command, text, text[0]));
+    }
+    return target;
+  }
+  if (text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+      std::string::npos) {
+    throw MigrationError(
+        fmt::format("{} '{}' is not a revision id (ids hold letters, digits and _): name {}",
+                    command, orm::detail::one_line(text), forms));
+  }
+  return target;
 }
 
 // The chain index an absolute target names: 0 is base, chain.size() is head; revision ids
@@ -94,10 +127,8 @@ std::size_t absolute_index(const std::string& target, const ScriptDirectory& scr
   if (target == "head" || target == "heads") return chain.size();
   if (target == "base") return 0;
   const Revision& revision = scripts.resolve(target);
-  for (std::size_t i = 0; i < chain.size(); ++i) {
-    if (chain[i] == &revision) return i + 1;
-  }
-  return chain.size();  // unreachable: chain() holds every revision when it does not throw
+  const auto it = std::find(chain.begin(), chain.end(), &revision);
+  return static_cast<std::size_t>(it - chain.begin()) + 1;  // chain() holds every revision
 }
 
 // A new revision after the chain's head: a fresh id, the head as its down revision, now.
@@ -111,6 +142,97 @@ RevisionDraft next_revision(const ScriptDirectory& scripts,
   draft.message = message;
   draft.create_date = create_date_now();
   return draft;
+}
+
+// Checks the history rows against the files and returns how many chain revisions are applied.
+// Refuses rows without a file, gaps, and (with `checksums`) applied files that were edited.
+std::size_t applied_position(const std::vector<AppliedRevision>& applied,
+                             const ScriptDirectory& scripts,
+                             const std::vector<const Revision*>& chain, bool checksums,
+                             const Settings& settings) {
+  std::map<std::string, const AppliedRevision*> by_id;
+  for (const auto& row : applied) {
+    if (scripts.find(row.revision) == nullptr) {
+      throw MigrationError(fmt::format(
+          "the database has revision {} ({}) applied, but no file in {} has that Revision ID: "
+          "restore the file (e.g. from git), or record where the database really is with `{} db "
+          "stamp REV`",
+          row.revision, row.message, scripts.versions_directory().string(), settings.program));
+    }
+    by_id[row.revision] = &row;
+  }
+  const std::size_t position = applied.size();
+  for (std::size_t i = 0; i < position; ++i) {
+    if (by_id.count(chain[i]->id) == 0) {
+      throw MigrationError(fmt::format(
+          "{} is inconsistent: revision {} is not recorded but revisions after it are: record "
+          "where the database really is with `{} db stamp REV`",
+          settings.history_table, chain[i]->id, settings.program));
+    }
+  }
+  if (!checksums) return position;
+  std::vector<const Revision*> edited;
+  for (std::size_t i = 0; i < position; ++i) {
+    if (by_id.at(chain[i]->id)->checksum != chain[i]->checksum) edited.push_back(chain[i]);
+  }
+  if (edited.empty()) return position;
+  const Revision& first = *edited.front();
+  std::string more;
+  if (edited.size() > 1) {
+    std::vector<std::string> ids;
+    for (std::size_t i = 1; i < edited.size(); ++i) ids.push_back(edited[i]->id);
+    more = fmt::format(" ({} more edited: {})", edited.size() - 1, fmt::join(ids, " "));
+  }
+  throw MigrationError(fmt::format(
+      "{0} was edited after revision {1} was applied (its checksum differs from {2}){3}: undo "
+      "the edit (e.g. git checkout {0}) and put the change in a new revision, or keep the edited "
+      "file with `{4} db accept {1}`",
+      first.path.string(), first.id, settings.history_table, more, settings.program));
+}
+
+// Splits "FROM:TO" (or "TO") and resolves both ends over the chain; relative ends count from
+// FROM.
+std::pair<std::size_t, std::size_t> offline_range(const std::string& range,
+                                                  const std::string& default_from,
+                                                  const std::string& command,
+                                                  const ScriptDirectory& scripts,
+                                                  const std::vector<const Revision*>& chain,
+                                                  const std::string& program) {
+  const auto colon = range.find(':');
+  const std::string from_text = colon == std::string::npos ? default_from : range.substr(0, colon);
+  const std::string to_text = colon == std::string::npos ? range : range.substr(colon + 1);
+  const std::string sql_command = command + " --sql";
+  const Target from_target = parse_target(from_text, sql_command, program);
+  const Target to_target = parse_target(to_text, sql_command, program);
+  if (from_target.sign != 0) {
+    throw MigrationError(
+        fmt::format("--sql {}: the start of the range must be head, base or a revision id", range));
+  }
+  const std::size_t from = absolute_index(from_text, scripts, chain);
+  if (to_target.sign == 0) return {from, absolute_index(to_text, scripts, chain)};
+  const bool fits =
+      to_target.sign > 0 ? to_target.count <= chain.size() - from : to_target.count <= from;
+  if (!fits) {
+    throw MigrationError(fmt::format("--sql {}: {} from {} goes beyond base or head", range,
+                                     to_text, at_text(chain, from)));
+  }
+  return {from, to_target.sign > 0 ? from + to_target.count : from - to_target.count};
+}
+
+// The statements of a revision section as --sql prints them (COPY rows included), then the
+// session reset and the history row, as `db upgrade` sends them.
+void print_statements(std::ostream& out, const Revision& revision,
+                      const std::vector<Statement>& statements, const std::string& record) {
+  out << (revision.transactional ? "BEGIN;\n\n"
+                                 : "-- runs without a transaction (Transaction: no)\n\n");
+  for (const auto& statement : statements) {
+    out << with_semicolon(statement.sql) << "\n";
+    if (statement.copy_data) out << *statement.copy_data << "\\.\n";
+    out << "\n";
+  }
+  out << fmt::format("{};\n", fmt::join(detail::session_reset(""), "; "));
+  out << with_semicolon(record) << "\n\n";
+  if (revision.transactional) out << "COMMIT;\n\n";
 }
 
 }  // namespace
@@ -131,61 +253,16 @@ ScriptDirectory Migrations::scripts() const {
 }
 
 std::string Migrations::hint(const std::string& command) const {
-  return "`" + settings_.program + " db " + command + "`";
+  return fmt::format("`{} db {}`", settings_.program, command);
 }
 
-namespace {
-
-// Checks the history rows against the files and returns how many chain revisions are applied.
-// Refuses rows without a file, gaps, and (with `checksums`) applied files that were edited.
-std::size_t applied_position(const std::vector<AppliedRevision>& applied,
-                             const ScriptDirectory& scripts,
-                             const std::vector<const Revision*>& chain, bool checksums,
-                             const std::string& program) {
-  std::map<std::string, const AppliedRevision*> by_id;
-  for (const auto& row : applied) {
-    if (scripts.find(row.revision) == nullptr) {
-      throw MigrationError(
-          "the database has revision " + row.revision + " (" + row.message +
-          ") applied, but no file in " + scripts.versions_directory().string() +
-          " has that Revision ID: restore the file (e.g. from git), or record where the "
-          "database really is with `" +
-          program + " db stamp REV`");
-    }
-    by_id[row.revision] = &row;
-  }
-  const std::size_t position = applied.size();
-  for (std::size_t i = 0; i < position; ++i) {
-    if (by_id.count(chain[i]->id) == 0) {
-      throw MigrationError("migration_history is inconsistent: revision " + chain[i]->id +
-                           " is not recorded but revisions after it are: record where the "
-                           "database really is with `" +
-                           program + " db stamp REV`");
-    }
-  }
-  if (!checksums) return position;
-  std::vector<const Revision*> edited;
-  for (std::size_t i = 0; i < position; ++i) {
-    if (by_id.at(chain[i]->id)->checksum != chain[i]->checksum) edited.push_back(chain[i]);
-  }
-  if (!edited.empty()) {
-    const Revision& first = *edited.front();
-    std::string more;
-    if (edited.size() > 1) {
-      more = " (" + std::to_string(edited.size() - 1) + " more edited:";
-      for (std::size_t i = 1; i < edited.size(); ++i) more += " " + edited[i]->id;
-      more += ")";
-    }
-    throw MigrationError(first.path.string() + " was edited after revision " + first.id +
-                         " was applied (its checksum differs from migration_history)" + more +
-                         ": undo the edit (e.g. git checkout " + first.path.string() +
-                         ") and put the change in a new revision, or keep the edited file with `" +
-                         program + " db accept " + first.id + "`");
-  }
-  return position;
+bool Migrations::say_if_no_revisions(const ScriptDirectory& scripts) {
+  if (!scripts.revisions().empty()) return false;
+  out_ << fmt::format("No revisions yet in {}: write the first with {}",
+                      scripts.versions_directory().string(), hint("migrate -m \"message\""))
+       << std::endl;
+  return true;
 }
-
-}  // namespace
 
 void Migrations::init() {
   const fs::path& directory = settings_.directory;
@@ -193,53 +270,67 @@ void Migrations::init() {
   if (fs::exists(directory, error)) {
     if (!fs::is_directory(directory, error)) {
       throw MigrationError(
-          "'" + directory.string() +
-          "' exists and is not a directory: remove it or pass another --directory");
+          fmt::format("'{}' exists and is not a directory: remove it or pass another --directory",
+                      directory.string()));
     }
     if (!fs::is_empty(directory, error)) {
-      throw MigrationError("directory " + directory.string() +
-                           " already exists and is not empty: keep using it, or remove it (or "
-                           "pass another --directory) to start over");
+      throw MigrationError(fmt::format(
+          "directory {} already exists and is not empty: keep using it, or remove it (or pass "
+          "another --directory) to start over",
+          directory.string()));
     }
   } else {
     fs::create_directories(directory, error);
     if (error) {
-      throw MigrationError("cannot create directory " + directory.string() + ": " +
-                           error.message());
+      throw MigrationError(
+          fmt::format("cannot create directory {}: {}", directory.string(), error.message()));
     }
-    out_ << "Creating directory " << directory.string() << " ...  done" << std::endl;
+    out_ << fmt::format("Creating directory {} ...  done", directory.string()) << std::endl;
   }
   const fs::path versions = directory / "versions";
   fs::create_directory(versions, error);
   if (error) {
-    throw MigrationError("cannot create directory " + versions.string() + ": " + error.message());
+    throw MigrationError(
+        fmt::format("cannot create directory {}: {}", versions.string(), error.message()));
   }
-  out_ << "Creating directory " << versions.string() << " ...  done" << std::endl;
+  out_ << fmt::format("Creating directory {} ...  done", versions.string()) << std::endl;
   const fs::path readme = directory / "README";
   std::ofstream file(readme, std::ios::binary);
-  file << replace_all(kReadme, "{program}", settings_.program);
+  const std::string commands =
+      settings_.commands.empty()
+          ? fmt::format("  {} db --help                     lists the commands\n",
+                        settings_.program)
+          : settings_.commands;
+  file << fmt::format(kReadme, fmt::arg("program", settings_.program),
+                      fmt::arg("commands", commands),
+                      fmt::arg("history_table", detail::HistorySql(settings_).table()));
   file.close();
-  if (!file) throw MigrationError("cannot write " + readme.string() + ": check the disk space");
-  out_ << "Generating " << readme.string() << " ...  done" << std::endl;
+  if (!file) {
+    throw MigrationError(fmt::format("cannot write {}: check the disk space", readme.string()));
+  }
+  out_ << fmt::format("Generating {} ...  done", readme.string()) << std::endl;
 }
 
 std::optional<fs::path> Migrations::migrate(const std::string& message,
                                             const std::vector<std::string>& renames) {
+  const detail::FolderLock lock((settings_.directory / "versions").string(), out_);
   const ScriptDirectory scripts = this->scripts();
   const auto chain = scripts.chain();
   std::vector<Rename> parsed;
   for (const auto& rename : renames) parsed.push_back(parse_rename(rename));
 
   App& app = this->app();
-  const auto applied = detail::read_history(app.db(), false);
-  const std::size_t position = applied_position(applied, scripts, chain, true, settings_.program);
+  const detail::HistorySql history(settings_);
+  const auto applied = detail::read_history(app.db(), history, false);
+  const std::size_t position = applied_position(applied, scripts, chain, true, settings_);
   if (position != chain.size()) {
-    throw MigrationError("Target database is not up to date: it is at " + at_text(chain, position) +
-                         ", the newest revision is " + chain.back()->id + "; run " +
-                         hint("upgrade") + " first, then " + hint("migrate") + " again");
+    throw MigrationError(fmt::format(
+        "Target database is not up to date: it is at {}, the newest revision is {}; run {} "
+        "first, then {} again",
+        at_text(chain, position), chain.back()->id, hint("upgrade"), hint("migrate")));
   }
 
-  const SchemaDiff diff = compare(app.metadata(), reflect(app.db()), parsed,
+  const SchemaDiff diff = compare(app.metadata(), reflect(app.db(), reflect_skip()), parsed,
                                   server_default_comparator(app.db()), settings_.program);
   for (const auto& change : diff.changes) {
     out_ << "Detected " << change.description
@@ -252,170 +343,151 @@ std::optional<fs::path> Migrations::migrate(const std::string& message,
 
   RevisionDraft draft = next_revision(scripts, chain, message);
   draft.destructive = diff.destructive();
-  draft.upgrade_body = "-- generated by `" + settings_.program +
-                       " db migrate`: check it (edit it if needed) before `" + settings_.program +
-                       " db upgrade`\n\n" + diff.upgrade_sql();
+  draft.upgrade_body = fmt::format(
+      "-- generated by `{0} db migrate`: check it (edit it if needed) before `{0} db "
+      "upgrade`\n\n{1}",
+      settings_.program, diff.upgrade_sql());
   draft.downgrade_body = diff.downgrade_sql();
   const fs::path path = scripts.write(draft);
-  out_ << "Generating " << path.string() << " ...  done" << std::endl;
+  out_ << fmt::format("Generating {} ...  done", path.string()) << std::endl;
   for (const auto& rename : diff.possible_renames) {
     // "books.descrption:description" -> "books.descrption -> books.description"
     const std::string from = rename.substr(0, rename.find(':'));
     const auto dot = from.find('.');
     const std::string to = (dot == std::string::npos ? "" : from.substr(0, dot + 1)) +
                            rename.substr(rename.find(':') + 1);
-    out_ << "Possible rename " << from << " -> " << to
-         << ": the new revision drops the old one's data; to keep it, delete " << path.string()
-         << " and run " << hint("migrate -m \"" + message + "\" --rename " + rename) << std::endl;
+    out_ << fmt::format(
+                "Possible rename {} -> {}: the new revision drops the old one's data; to keep "
+                "it, delete {} and run {}",
+                from, to, path.string(),
+                hint(fmt::format("migrate -m \"{}\" --rename {}", message, rename)))
+         << std::endl;
   }
   return path;
 }
 
 fs::path Migrations::revision(const std::string& message) {
+  const detail::FolderLock lock((settings_.directory / "versions").string(), out_);
   const ScriptDirectory scripts = this->scripts();
   const auto chain = scripts.chain();
   RevisionDraft draft = next_revision(scripts, chain, message);
   draft.upgrade_body = "-- Write the SQL that makes the change here; end each statement with ;\n";
   draft.downgrade_body = "-- Write the SQL that undoes the upgrade here.\n";
   const fs::path path = scripts.write(draft);
-  out_ << "Generating " << path.string() << " ...  done" << std::endl;
+  out_ << fmt::format("Generating {} ...  done", path.string()) << std::endl;
   return path;
 }
 
-void Migrations::upgrade(const std::string& target) {
-  const ScriptDirectory scripts = this->scripts();
-  const auto chain = scripts.chain();
-  const auto step = relative_step(target);
-  if (step && step->sign < 0) {
-    throw MigrationError("upgrade " + target + " would go down: run " +
-                         hint("downgrade " + target) + " instead");
-  }
-  const std::size_t wanted = step ? 0 : absolute_index(target, scripts, chain);  // checks ids
+std::string Migrations::reflect_skip() const {
+  return settings_.history_schema == "public" ? settings_.history_table : std::string();
+}
 
-  Database& db = app().db();
-  detail::MigrationLock lock(db, out_);
-  const auto applied = detail::read_history(db, true);
-  const std::size_t position = applied_position(applied, scripts, chain, true, settings_.program);
-  std::size_t destination = wanted;
-  if (step) {
-    if (position + step->count > chain.size()) {
-      throw MigrationError(
-          "upgrade " + target + " goes past head: the database is at " + at_text(chain, position) +
-          " and " + std::to_string(chain.size() - position) +
-          " revision(s) are not applied yet; run " + hint("upgrade") + " to apply them all");
-    }
-    destination = position + step->count;
-  } else if (destination < position) {
-    throw MigrationError("revision " + target + " is older than the database's revision " +
-                         at_text(chain, position) + ": to go back to it, run " +
-                         hint("downgrade " + target));
-  }
-  for (std::size_t i = position; i < destination; ++i) {
-    out_ << running_line(*chain[i], detail::Direction::upgrade) << std::endl;
-    detail::run_revision(db, *chain[i], detail::Direction::upgrade, settings_.program);
+void Migrations::run(const std::vector<const Revision*>& revisions, bool up,
+                     const std::string& command, Database& db) {
+  const detail::HistorySql history(settings_);
+  const detail::RunContext context{history, settings_.program,
+                                   fmt::format("{} db {}", settings_.program, command)};
+  const auto direction = up ? detail::Direction::upgrade : detail::Direction::downgrade;
+  // The revisions change the schema the session's prepared statements were planned for (e.g. a
+  // column int -> bigint): they are prepared again with their next use.
+  db.forget_prepared_statements();
+  for (const Revision* revision : revisions) {
+    if (up && !revision->destructive.empty()) out_ << destructive_line(*revision) << "\n";
+    out_ << running_line(*revision, direction) << std::endl;
+    detail::run_revision(db, context, *revision, direction);
   }
 }
 
-void Migrations::downgrade(const std::string& target) {
+void Migrations::upgrade(const std::string& target_text) {
   const ScriptDirectory scripts = this->scripts();
+  const Target target = parse_target(target_text, "upgrade", settings_.program);
   const auto chain = scripts.chain();
-  const auto step = relative_step(target);
-  if (step && step->sign > 0) {
-    throw MigrationError("downgrade " + target + " would go up: run " + hint("upgrade " + target) +
-                         " instead");
+  if (target.sign < 0) {
+    throw MigrationError(fmt::format("upgrade {} would go down: run {} instead", target_text,
+                                     hint("downgrade " + target_text)));
   }
-  const std::size_t wanted = step ? 0 : absolute_index(target, scripts, chain);
+  const std::size_t wanted = target.sign != 0 ? 0 : absolute_index(target_text, scripts, chain);
+  if (say_if_no_revisions(scripts)) return;
 
   Database& db = app().db();
-  detail::MigrationLock lock(db, out_);
-  const auto applied = detail::read_history(db, true);
-  const std::size_t position = applied_position(applied, scripts, chain, true, settings_.program);
+  const detail::MigrationLock lock(db, out_, fmt::format("{} db upgrade", settings_.program),
+                                   settings_.lock_timeout_seconds);
+  const auto applied = detail::read_history(db, detail::HistorySql(settings_), true);
+  const std::size_t position = applied_position(applied, scripts, chain, true, settings_);
   std::size_t destination = wanted;
-  if (step) {
-    if (step->count > position) {
+  if (target.sign != 0) {
+    if (target.count > chain.size() - position) {
+      throw MigrationError(fmt::format(
+          "upgrade {} goes past head: the database is at {} and {} revision(s) are not applied "
+          "yet; run {} to apply them all",
+          target_text, at_text(chain, position), chain.size() - position, hint("upgrade")));
+    }
+    destination = position + target.count;
+  } else if (destination < position) {
+    throw MigrationError(fmt::format(
+        "revision {} is older than the database's revision {}: to go back to it, run {}",
+        target_text, at_text(chain, position), hint("downgrade " + target_text)));
+  }
+  run({chain.begin() + static_cast<long>(position), chain.begin() + static_cast<long>(destination)},
+      true, "upgrade", db);
+}
+
+void Migrations::downgrade(const std::string& target_text) {
+  const ScriptDirectory scripts = this->scripts();
+  const Target target = parse_target(target_text, "downgrade", settings_.program);
+  const auto chain = scripts.chain();
+  if (target.sign > 0) {
+    throw MigrationError(fmt::format("downgrade {} would go up: run {} instead", target_text,
+                                     hint("upgrade " + target_text)));
+  }
+  const std::size_t wanted = target.sign != 0 ? 0 : absolute_index(target_text, scripts, chain);
+
+  Database& db = app().db();
+  const detail::MigrationLock lock(db, out_, fmt::format("{} db downgrade", settings_.program),
+                                   settings_.lock_timeout_seconds);
+  const auto applied = detail::read_history(db, detail::HistorySql(settings_), true);
+  const std::size_t position = applied_position(applied, scripts, chain, true, settings_);
+  std::size_t destination = wanted;
+  if (target.sign != 0) {
+    if (target.count > position) {
       if (position == 0) {
         throw MigrationError(
-            "nothing to downgrade: no revision is applied (the database is at "
-            "base)");
+            "nothing to downgrade: no revision is applied (the database is at base)");
       }
-      throw MigrationError("downgrade " + target + " goes below base: only " +
-                           std::to_string(position) + " revision(s) are applied; run " +
-                           hint("downgrade base") + " to revert them all");
+      throw MigrationError(fmt::format(
+          "downgrade {} goes below base: only {} revision(s) are applied; run {} to revert them "
+          "all",
+          target_text, position, hint("downgrade base")));
     }
-    destination = position - step->count;
+    destination = position - target.count;
   } else if (destination > position) {
-    throw MigrationError("revision " + target + " is not applied yet (the database is at " +
-                         at_text(chain, position) + "): to go forward to it, run " +
-                         hint("upgrade " + target));
+    throw MigrationError(fmt::format(
+        "revision {} is not applied yet (the database is at {}): to go forward to it, run {}",
+        target_text, at_text(chain, position), hint("upgrade " + target_text)));
   }
-  for (std::size_t i = position; i > destination; --i) {
-    out_ << running_line(*chain[i - 1], detail::Direction::downgrade) << std::endl;
-    detail::run_revision(db, *chain[i - 1], detail::Direction::downgrade, settings_.program);
-  }
+  std::vector<const Revision*> reverted(chain.begin() + static_cast<long>(destination),
+                                        chain.begin() + static_cast<long>(position));
+  std::reverse(reverted.begin(), reverted.end());
+  run(reverted, false, "downgrade", db);
 }
-
-namespace {
-
-// Splits "FROM:TO" (or "TO") and resolves both ends over the chain; relative ends count from
-// FROM.
-std::pair<std::size_t, std::size_t> offline_range(const std::string& range,
-                                                  const std::string& default_from,
-                                                  const ScriptDirectory& scripts,
-                                                  const std::vector<const Revision*>& chain) {
-  const auto colon = range.find(':');
-  const std::string from_text = colon == std::string::npos ? default_from : range.substr(0, colon);
-  const std::string to_text = colon == std::string::npos ? range : range.substr(colon + 1);
-  if (relative_step(from_text)) {
-    throw MigrationError("--sql " + range +
-                         ": the start of the range must be head, base or a "
-                         "revision id");
-  }
-  const std::size_t from = absolute_index(from_text, scripts, chain);
-  if (const auto step = relative_step(to_text)) {
-    const long to = static_cast<long>(from) + step->sign * static_cast<long>(step->count);
-    if (to < 0 || to > static_cast<long>(chain.size())) {
-      throw MigrationError("--sql " + range + ": " + to_text + " from " + at_text(chain, from) +
-                           " goes beyond base or head");
-    }
-    return {from, static_cast<std::size_t>(to)};
-  }
-  return {from, absolute_index(to_text, scripts, chain)};
-}
-
-void print_statements(std::ostream& out, const Revision& revision,
-                      const std::vector<Statement>& statements, const std::string& bookkeeping) {
-  if (revision.transactional) {
-    out << "BEGIN;\n\n";
-  } else {
-    out << "-- runs without a transaction (Transaction: no)\n\n";
-  }
-  for (const auto& statement : statements) out << statement.sql << ";\n\n";
-  out << bookkeeping << ";\n\n";
-  if (revision.transactional) out << "COMMIT;\n\n";
-}
-
-}  // namespace
 
 void Migrations::upgrade_sql(const std::string& range) {
   const ScriptDirectory scripts = this->scripts();
   const auto chain = scripts.chain();
-  const auto [from, to] = offline_range(range, "base", scripts, chain);
+  const auto [from, to] =
+      offline_range(range, "base", "upgrade", scripts, chain, settings_.program);
   if (to < from) {
-    throw MigrationError("upgrade --sql " + range + " goes down: use " +
-                         hint("downgrade --sql " + range));
+    throw MigrationError(
+        fmt::format("upgrade --sql {} goes down: use {}", range, hint("downgrade --sql " + range)));
   }
-  if (from == 0) out_ << detail::create_history_sql() << ";\n\n";
+  const detail::HistorySql history(settings_);
+  if (from == 0) out_ << history.create() << ";\n\n";
   for (std::size_t i = from; i < to; ++i) {
     const Revision& revision = *chain[i];
+    if (!revision.destructive.empty()) out_ << "-- " << destructive_line(revision) << "\n";
     out_ << "-- " << running_line(revision, detail::Direction::upgrade) << "\n\n";
-    const std::string down =
-        revision.down_revision.empty() ? "NULL" : sql_literal(revision.down_revision);
     print_statements(out_, revision, revision.upgrade,
-                     "INSERT INTO migration_history (revision, down_revision, message, checksum)\n"
-                     "VALUES (" +
-                         sql_literal(revision.id) + ", " + down + ", " +
-                         sql_literal(revision.message) + ", " + sql_literal(revision.checksum) +
-                         ")");
+                     history.record(revision, detail::Direction::upgrade, false));
   }
   out_.flush();
 }
@@ -423,23 +495,25 @@ void Migrations::upgrade_sql(const std::string& range) {
 void Migrations::downgrade_sql(const std::string& range) {
   const ScriptDirectory scripts = this->scripts();
   const auto chain = scripts.chain();
-  const auto [from, to] = offline_range(range, "head", scripts, chain);
+  const auto [from, to] =
+      offline_range(range, "head", "downgrade", scripts, chain, settings_.program);
   if (to > from) {
-    throw MigrationError("downgrade --sql " + range + " goes up: use " +
-                         hint("upgrade --sql " + range));
+    throw MigrationError(
+        fmt::format("downgrade --sql {} goes up: use {}", range, hint("upgrade --sql " + range)));
   }
+  const detail::HistorySql history(settings_);
   for (std::size_t i = from; i > to; --i) {
     const Revision& revision = *chain[i - 1];
     out_ << "-- " << running_line(revision, detail::Direction::downgrade) << "\n\n";
     print_statements(out_, revision, revision.downgrade,
-                     "DELETE FROM migration_history WHERE revision = " + sql_literal(revision.id));
+                     history.record(revision, detail::Direction::downgrade, false));
   }
   out_.flush();
 }
 
 std::optional<std::string> Migrations::current() {
   const ScriptDirectory scripts = this->scripts();
-  const auto applied = detail::read_history(app().db(), false);
+  const auto applied = detail::read_history(app().db(), detail::HistorySql(settings_), false);
   std::set<std::string> revised;
   for (const auto& row : applied) revised.insert(row.down_revision);
   const auto heads = scripts.heads();
@@ -452,16 +526,22 @@ std::optional<std::string> Migrations::current() {
          << (scripts.find(row.revision) == nullptr ? " (no file in versions/)" : "") << "\n";
     if (!result) result = row.revision;
   }
+  if (!result && !say_if_no_revisions(scripts)) {
+    out_ << fmt::format("No revision applied yet (the database is at base): {} applies them",
+                        hint("upgrade"))
+         << "\n";
+  }
   out_.flush();
   return result;
 }
 
 void Migrations::history() {
   const ScriptDirectory scripts = this->scripts();
+  if (say_if_no_revisions(scripts)) return;
   std::set<std::string> current;
   std::string unreachable;
   try {
-    const auto applied = detail::read_history(app().db(), false);
+    const auto applied = detail::read_history(app().db(), detail::HistorySql(settings_), false);
     std::set<std::string> revised;
     for (const auto& row : applied) revised.insert(row.down_revision);
     for (const auto& row : applied) {
@@ -496,17 +576,17 @@ void Migrations::show(const std::string& target) {
   if (target == "head") {
     const auto chain = scripts.chain();
     if (chain.empty()) {
-      throw MigrationError("there is no revision yet: create one with " +
-                           hint("migrate -m MESSAGE"));
+      throw MigrationError(
+          fmt::format("there is no revision yet: create one with {}", hint("migrate -m MESSAGE")));
     }
     revision = chain.back();
   } else if (target == "base") {
-    throw MigrationError(
-        "base is not a revision (it is the state before the first one): name a "
-        "revision id, see " +
-        hint("history"));
+    throw MigrationError(fmt::format(
+        "base is not a revision (it is the state before the first one): name a revision id, see "
+        "{}",
+        hint("history")));
   } else {
-    revision = &scripts.resolve(target);
+    revision = &scripts.resolve(parse_target(target, "show", settings_.program).text);
   }
   const auto heads = scripts.heads();
   const bool head = std::find(heads.begin(), heads.end(), revision) != heads.end();
@@ -521,17 +601,20 @@ void Migrations::show(const std::string& target) {
   out_.flush();
 }
 
-void Migrations::stamp(const std::string& target) {
+void Migrations::stamp(const std::string& target_text) {
   const ScriptDirectory scripts = this->scripts();
   const auto chain = scripts.chain();
-  if (relative_step(target)) {
-    throw MigrationError("stamp takes head, base or a revision id, not " + target);
+  const Target target = parse_target(target_text, "stamp", settings_.program);
+  if (target.sign != 0) {
+    throw MigrationError("stamp takes head, base or a revision id, not " + target_text);
   }
-  const std::size_t destination = absolute_index(target, scripts, chain);
+  const std::size_t destination = absolute_index(target_text, scripts, chain);
 
   Database& db = app().db();
-  detail::MigrationLock lock(db, out_);
-  const auto applied = detail::read_history(db, true);
+  const detail::MigrationLock lock(db, out_, fmt::format("{} db stamp", settings_.program),
+                                   settings_.lock_timeout_seconds);
+  const detail::HistorySql history(settings_);
+  const auto applied = detail::read_history(db, history, true);
   std::set<std::string> wanted;
   for (std::size_t i = 0; i < destination; ++i) wanted.insert(chain[i]->id);
   std::set<std::string> have;
@@ -551,17 +634,12 @@ void Migrations::stamp(const std::string& target) {
   try {
     pqxx::work tx(db.connection());
     for (const auto& row : applied) {
-      if (wanted.count(row.revision) == 0) {
-        tx.exec_params("DELETE FROM migration_history WHERE revision = $1", row.revision);
-      }
+      if (wanted.count(row.revision) == 0) tx.exec(history.remove(row.revision));
     }
     for (std::size_t i = 0; i < destination; ++i) {
-      const Revision& revision = *chain[i];
-      if (have.count(revision.id) != 0) continue;
-      tx.exec_params(
-          "INSERT INTO migration_history (revision, down_revision, message, checksum) "
-          "VALUES ($1, NULLIF($2, ''), $3, $4)",
-          revision.id, revision.down_revision, revision.message, revision.checksum);
+      if (have.count(chain[i]->id) == 0) {
+        tx.exec(history.record(*chain[i], detail::Direction::upgrade, false));
+      }
     }
     tx.commit();
   } catch (...) {
@@ -573,14 +651,14 @@ bool Migrations::check() {
   const ScriptDirectory scripts = this->scripts();
   const auto chain = scripts.chain();
   App& app = this->app();
-  const auto applied = detail::read_history(app.db(), false);
-  const std::size_t position = applied_position(applied, scripts, chain, true, settings_.program);
+  const auto applied = detail::read_history(app.db(), detail::HistorySql(settings_), false);
+  const std::size_t position = applied_position(applied, scripts, chain, true, settings_);
   if (position != chain.size()) {
-    throw MigrationError("Target database is not up to date: it is at " + at_text(chain, position) +
-                         ", the newest revision is " + chain.back()->id + "; run " +
-                         hint("upgrade"));
+    throw MigrationError(fmt::format(
+        "Target database is not up to date: it is at {}, the newest revision is {}; run {}",
+        at_text(chain, position), chain.back()->id, hint("upgrade")));
   }
-  const SchemaDiff diff = compare(app.metadata(), reflect(app.db()), {},
+  const SchemaDiff diff = compare(app.metadata(), reflect(app.db(), reflect_skip()), {},
                                   server_default_comparator(app.db()), settings_.program);
   if (diff.empty()) {
     out_ << "No new upgrade operations detected." << std::endl;
@@ -593,35 +671,40 @@ bool Migrations::check() {
 
 void Migrations::accept(const std::string& target) {
   const ScriptDirectory scripts = this->scripts();
-  const Revision& revision = scripts.resolve(target);
+  const Revision& revision =
+      scripts.resolve(parse_target(target, "accept", settings_.program).text);
   Database& db = app().db();
-  const auto applied = detail::read_history(db, false);
+  const detail::HistorySql history(settings_);
+  const auto applied = detail::read_history(db, history, false);
   const auto row = std::find_if(applied.begin(), applied.end(), [&](const AppliedRevision& r) {
     return r.revision == revision.id;
   });
   if (row == applied.end()) {
-    throw MigrationError("revision " + describe(revision) +
-                         " is not applied to this database: nothing to accept (`" +
-                         settings_.program + " db upgrade` runs the file as it is now)");
+    throw MigrationError(fmt::format(
+        "revision {} is not applied to this database: nothing to accept ({} runs the file as it "
+        "is now)",
+        describe(revision), hint("upgrade")));
   }
   if (row->checksum == revision.checksum) {
-    out_ << revision.path.string() << " is unchanged since it was applied: nothing to accept"
+    out_ << fmt::format("{} is unchanged since it was applied: nothing to accept",
+                        revision.path.string())
          << std::endl;
     return;
   }
   try {
     pqxx::nontransaction tx(db.connection());
-    tx.exec_params("UPDATE migration_history SET checksum = $1 WHERE revision = $2",
-                   revision.checksum, revision.id);
+    tx.exec(history.accept(revision));
   } catch (...) {
     orm::detail::rethrow_translated(db.url(), orm::detail::Phase::running);
   }
-  out_ << "Accepted the edited " << revision.path.string() << " for revision " << revision.id
-       << " (the database keeps what the old text did)" << std::endl;
+  out_ << fmt::format(
+              "Accepted the edited {} for revision {} (the database keeps what the old text did)",
+              revision.path.string(), revision.id)
+       << std::endl;
 }
 
 std::vector<AppliedRevision> Migrations::applied() {
-  return detail::read_history(app().db(), false);
+  return detail::read_history(app().db(), detail::HistorySql(settings_), false);
 }
 
 }  // namespace orm::migrate

@@ -1,4 +1,6 @@
-// Autogenerate: read the live schema, compare it with the app's models, write the SQL between.
+/// @file
+/// Autogenerate: read the live schema (reflect), compare it with the app's models (compare),
+/// write the SQL between (SchemaDiff::upgrade_sql, render).
 #pragma once
 
 #include <functional>
@@ -37,10 +39,11 @@ struct ReflectedTable {
   std::vector<std::string> create_statements() const;
 };
 
-/// Reads the tables of schema `public` (except the migration history table) in one query over
-/// pg_catalog: column types as format_type() prints them, NOT NULL, defaults (pg_get_expr),
-/// primary keys, single-column UNIQUE constraints, identity and serial columns.
-std::vector<ReflectedTable> reflect(Database& db);
+/// Reads the tables of schema `public` (except the table named `skip`: the migration history
+/// table when it is in `public`) in one query over pg_catalog: column types as format_type()
+/// prints them, NOT NULL, defaults (pg_get_expr), primary keys, single-column UNIQUE
+/// constraints, identity and serial columns.
+std::vector<ReflectedTable> reflect(Database& db, std::string_view skip = "migration_history");
 
 /// A rename the comparison must apply instead of a drop plus an add: `books.descrption:description`
 /// renames a column, `old_books:books` a table. See parse_rename().
@@ -80,7 +83,8 @@ struct SchemaDiff {
 };
 
 /// Decides whether a model's default expression and the database's one are the same value.
-/// The default compares the texts after removing casts PostgreSQL adds (`'x'::text`).
+/// The default compares the texts after removing the casts PostgreSQL adds (`'x'` stored as
+/// `'x'` cast to text).
 using SameDefault = std::function<bool(const ColumnInfo& model, const ColumnInfo& database)>;
 
 /// Compares the models with the reflected schema. `renames` turn drop+add pairs into renames
@@ -95,8 +99,9 @@ SchemaDiff compare(const Metadata& metadata, const std::vector<ReflectedTable>& 
                    const std::vector<Rename>& renames = {}, const SameDefault& same_default = {},
                    const std::string& program = "hello_books");
 
-/// A SameDefault that asks the server when the texts differ: `SELECT (a)::type IS NOT DISTINCT
-/// FROM (b)::type`, so `'x'` and `'x'::character varying` or `0` and `'0'` compare equal.
+/// A SameDefault that asks the server when the texts differ: `SELECT CAST(a AS type) IS NOT
+/// DISTINCT FROM CAST(b AS type)`, so `'x'` and `'x'` cast to character varying, or `0` and
+/// `'0'`, compare equal.
 SameDefault server_default_comparator(Database& db);
 
 }  // namespace orm::migrate

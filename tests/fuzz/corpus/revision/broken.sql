@@ -1,0 +1,5 @@
+-- café
+-- Revision ID: a1
+-- Revises: a1
+-- === downgrade ===
+-- === upgrade ===
