@@ -288,12 +288,23 @@ using security_cluster::read_text;
 
 // The databases and roles of this or an earlier (killed) run of the matrix: only the matrix uses
 // the cluster's hello_books_test_mx_* databases and hb_mx_* roles, one test at a time (ctest
-// RESOURCE_LOCK).
+// RESOURCE_LOCK). The programs it runs log in as hb_mx_* roles and may make databases of their
+// own (a lesson check killed at its time limit leaves its scratch databases): those go too.
 void drop_matrix_leftovers(const Cluster& cluster) {
   orm::Server server(cluster.admin());
   for (const auto& name : server.databases("hello_books_test_mx_")) {
     server.drop_database(name, true);
   }
+  std::vector<std::string> owned;
+  {
+    orm::Database admin(cluster.admin());
+    pqxx::nontransaction tx(admin.connection());
+    for (const auto& row : tx.exec("SELECT d.datname FROM pg_database d JOIN pg_roles r ON "
+                                   "r.oid = d.datdba WHERE r.rolname LIKE 'hb\\_mx\\_%'")) {
+      owned.push_back(row[0].as<std::string>());
+    }
+  }
+  for (const auto& name : owned) server.drop_database(name, true);
   orm::Database admin(cluster.admin());
   pqxx::nontransaction tx(admin.connection());
   std::string sql;
