@@ -43,13 +43,6 @@ std::string scalar(orm::Database& db, const std::string& sql) {
   return result.empty() || result[0][0].is_null() ? "NULL" : result[0][0].as<std::string>();
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // Waits (at most 60 s, a busy machine is slow) until `done` is true.
 template <class F>
 bool eventually(F done) {
@@ -191,7 +184,8 @@ TEST_CASE("db revision waits for the folder lock and says so", "[lock][concurren
   REQUIRE(::flock(fd, LOCK_EX) == 0);
   const auto running = start_app({"db", "revision", "-m", "waits"}, project);
   const bool waiting = eventually([&] {
-    return read_file(running.out_path).find("Waiting for another command") != std::string::npos;
+    return running.process->output_so_far().find("Waiting for another command") !=
+           std::string::npos;
   });
   CHECK(waiting);
   CHECK(fs::is_empty(versions));  // nothing written while the lock is held

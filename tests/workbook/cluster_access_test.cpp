@@ -13,6 +13,7 @@
 // the upgrade of a cluster made by an older workbook (TCP, password).
 #define CATCH_CONFIG_EXTERNAL_INTERFACES  // the listener that stops the test's clusters
 #include <catch2/catch.hpp>
+#include <pqxx/nontransaction>
 
 #include <arpa/inet.h>
 #include <fcntl.h>

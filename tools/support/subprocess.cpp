@@ -184,13 +184,25 @@ Process::~Process() {
   close_fd(err_fd_);
 }
 
+const std::string& Process::output_so_far() {
+  while (out_fd_ >= 0) {
+    pollfd fd{out_fd_, POLLIN, 0};
+    if (::poll(&fd, 1, 0) <= 0 || (fd.revents & (POLLIN | POLLHUP | POLLERR)) == 0) break;
+    if (!drain(out_fd_, result_.out, spec_.output_limit, result_.truncated)) {
+      ::close(out_fd_);
+      out_fd_ = -1;
+    }
+  }
+  return result_.out;
+}
+
 Result Process::wait() {
   Result result = result_;
   if (pid_ <= 0) return result;
   const pid_t pid = pid_;
   pollfd fds[2] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}};
   std::string* sinks[2] = {&result.out, &result.err};
-  int open_fds = 2;
+  int open_fds = (out_fd_ >= 0 ? 1 : 0) + (err_fd_ >= 0 ? 1 : 0);
   int status = 0;
   bool exited = false;
   double term_sent_at = 0;

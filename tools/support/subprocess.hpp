@@ -81,6 +81,9 @@ class Process {
   /// Reads its output until it exits (or times out, or is cancelled) and returns what it did.
   /// Call once.
   Result wait();
+  /// What it has printed on stdout so far, without waiting (wait() returns it too, followed by
+  /// the rest): for watching a program that runs on, e.g. until it says it is waiting.
+  const std::string& output_so_far();
   /// The child's process id (also its process group id); -1 when it did not start.
   pid_t pid() const { return pid_; }
 
