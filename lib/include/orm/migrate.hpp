@@ -1,7 +1,8 @@
-// Migrations: versioned changes to the database schema, our Alembic / Flask-Migrate.
-//
-// Everything `hello_books db ...` does is a member of orm::migrate::Migrations; the command line
-// (orm/cli.hpp) only parses arguments and calls it.
+/// @file
+/// Migrations: versioned changes to the database schema, our Alembic / Flask-Migrate.
+///
+/// Everything `hello_books db ...` does is a member of orm::migrate::Migrations; the command line
+/// (orm/cli.hpp) only parses arguments and calls it.
 #pragma once
 
 #include <filesystem>

@@ -1,4 +1,5 @@
-// Autogenerate: read the live schema, compare it with the app's models, write the SQL between.
+/// @file
+/// Autogenerate: read the live schema, compare it with the app's models, write the SQL between.
 #pragma once
 
 #include <functional>
@@ -80,7 +81,7 @@ struct SchemaDiff {
 };
 
 /// Decides whether a model's default expression and the database's one are the same value.
-/// The default compares the texts after removing casts PostgreSQL adds (`'x'::text`).
+/// The default compares the texts after removing casts PostgreSQL adds (<code>'x'\::text</code>).
 using SameDefault = std::function<bool(const ColumnInfo& model, const ColumnInfo& database)>;
 
 /// Compares the models with the reflected schema. `renames` turn drop+add pairs into renames
@@ -95,8 +96,9 @@ SchemaDiff compare(const Metadata& metadata, const std::vector<ReflectedTable>& 
                    const std::vector<Rename>& renames = {}, const SameDefault& same_default = {},
                    const std::string& program = "hello_books");
 
-/// A SameDefault that asks the server when the texts differ: `SELECT (a)::type IS NOT DISTINCT
-/// FROM (b)::type`, so `'x'` and `'x'::character varying` or `0` and `'0'` compare equal.
+/// A SameDefault that asks the server when the texts differ:
+/// <code>SELECT (a)\::type IS NOT DISTINCT FROM (b)\::type</code>, so <code>'x'</code> and
+/// <code>'x'\::character varying</code> or <code>0</code> and <code>'0'</code> compare equal.
 SameDefault server_default_comparator(Database& db);
 
 }  // namespace orm::migrate
