@@ -13,7 +13,8 @@
 
 namespace orm {
 
-/// One database on one server, like Flask-SQLAlchemy's `db.engine`.
+/// One database on one server, like Flask-SQLAlchemy's `db.engine` (with one connection, not a
+/// pool of them).
 ///
 /// Server NOTICE messages (e.g. "table already exists, skipping") are dropped; warnings still
 /// reach stderr.

@@ -85,7 +85,7 @@ enum class Order {
   desc  ///< descending: largest first (SQL `DESC`)
 };
 
-/// A unit of work on one Database, like SQLAlchemy's `db.session`.
+/// A unit of work on one Database, like Flask-SQLAlchemy's `db.session`.
 ///
 /// `add`, `update` and `remove` only record what to do; `commit()` sends it all in one
 /// transaction and fills database-assigned primary keys back into the added objects. Queries
