@@ -113,7 +113,7 @@ def start_browser(profile):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
+    driver.set_page_load_timeout(300)  # generous: a busy machine is slow, not broken
     return driver
 
 
@@ -136,8 +136,9 @@ def screenshot(driver, width, path):
 
 
 def wait_for_pictures(driver):
-    """Until every picture of the page has loaded or failed (the search box adds some late)."""
-    deadline = time.monotonic() + 10
+    """Until every picture of the page has loaded or failed (the search box adds some late).
+    The limit only guards against a hang; a busy machine may take a while."""
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if driver.execute_script("return Array.from(document.images).every(i => i.complete)"):
             return
