@@ -20,8 +20,9 @@ struct Config {
   bool testing = false;
 };
 
-/// What a test passes to `create_app` (Flask's `test_config`). An empty `database_url` means
-/// "the usual test database": `TEST_DATABASE_URL` or the app's default test URL.
+/// What a test passes to `create_app` (the `test_config` of the classic tutorial's
+/// `create_app(test_config=None)`). An empty `database_url` means "the usual test database":
+/// `TEST_DATABASE_URL` or the app's default test URL.
 struct TestConfig {
   /// The test database's URL; empty: `TEST_DATABASE_URL`, else the app's default test URL.
   std::string database_url;

@@ -10,6 +10,7 @@
 
 namespace orm::cli {
 
+// clang-format off: the example below is laid out by hand.
 /// What the executable is: its name, how it builds its app, what it does with no command.
 ///
 /// @code
@@ -17,16 +18,20 @@ namespace orm::cli {
 ///   orm::cli::Program program;
 ///   program.description = "hello_books: a small library of books";
 ///   program.create_app = [] { return create_app(std::nullopt); };
-///   program.run = [](orm::App& app) { std::cout << app.database_url().masked() << "\n"; return 0;
-///   }; return orm::cli::run(program, argc, argv);
+///   program.run = [](orm::App& app) {
+///     std::cout << app.database_url().masked() << "\n";
+///     return 0;
+///   };
+///   return orm::cli::run(program, argc, argv);
 /// }
-/// // ./hello_books                          runs program.run
-/// // ./hello_books db migrate -m "adds Book model"
-/// // ./hello_books db upgrade
+/// // ./hello_books                                  runs program.run
+/// // ./hello_books db migrate -m "adds Book model"  writes a revision
+/// // ./hello_books db upgrade                       applies it
 /// @endcode
+// clang-format on
 struct Program {
   std::string name = "hello_books";                     ///< in usage and messages
-  std::string description;                              ///< one line for --help
+  std::string description;                              ///< one line for `--help`
   std::function<orm::App()> create_app;                 ///< builds the app: config + models
   std::function<int(orm::App&)> run;                    ///< what the program does with no command
   std::filesystem::path migrations_dir = "migrations";  ///< default for `db --directory/-d`

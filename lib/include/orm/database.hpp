@@ -17,7 +17,8 @@ struct DatabaseState;
 }
 /// @endcond
 
-/// One database on one server, like Flask-SQLAlchemy's `db.engine`.
+/// One database on one server, like Flask-SQLAlchemy's `db.engine` (with one connection, not a
+/// pool of them).
 ///
 /// Server messages below WARNING (e.g. the NOTICE "table already exists, skipping") are dropped,
 /// decided by the severity the server sends untranslated; warnings go on to the

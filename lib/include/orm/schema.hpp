@@ -13,7 +13,7 @@
 namespace orm {
 
 /// The registry of an app's models: what `create_all` creates and what `db migrate` compares
-/// with the live database (SQLAlchemy's `db.metadata`).
+/// with the live database (Flask-SQLAlchemy's `db.metadata`).
 ///
 /// @code
 /// orm::Metadata metadata;
@@ -57,11 +57,11 @@ std::string create_table_sql(const TableInfo& table, bool if_not_exists = false)
 /// `DROP TABLE books`.
 std::string drop_table_sql(std::string_view table, bool if_exists = false);
 
-/// Creates every table of `metadata` that does not exist yet (SQLAlchemy's `db.create_all()`),
-/// in one transaction.
+/// Creates every table of `metadata` that does not exist yet (Flask-SQLAlchemy's
+/// `db.create_all()`), in one transaction.
 void create_all(Database& db, const Metadata& metadata);
-/// Drops every table of `metadata` that exists (SQLAlchemy's `db.drop_all()`), newest first,
-/// in one transaction.
+/// Drops every table of `metadata` that exists (Flask-SQLAlchemy's `db.drop_all()`), newest
+/// first, in one transaction.
 void drop_all(Database& db, const Metadata& metadata);
 
 }  // namespace orm

@@ -198,7 +198,7 @@ enum class Order {
   desc  ///< descending: largest first (SQL `DESC`)
 };
 
-/// A unit of work on one Database, like SQLAlchemy's `db.session`: one transaction at a time.
+/// A unit of work on one Database, like Flask-SQLAlchemy's `db.session`: one transaction at a time.
 ///
 /// **Writes.** `add(object)` and `add_all(objects)` send their INSERT at once and write the keys
 /// the database assigns into the objects before they return, so `book.id` is set right after

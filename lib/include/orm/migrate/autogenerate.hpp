@@ -83,8 +83,7 @@ struct SchemaDiff {
 };
 
 /// Decides whether a model's default expression and the database's one are the same value.
-/// The default compares the texts after removing the casts PostgreSQL adds (`'x'` stored as
-/// `'x'` cast to text).
+/// The default compares the texts after removing casts PostgreSQL adds (<code>'x'\::text</code>).
 using SameDefault = std::function<bool(const ColumnInfo& model, const ColumnInfo& database)>;
 
 /// Compares the models with the reflected schema. `renames` turn drop+add pairs into renames
@@ -99,9 +98,9 @@ SchemaDiff compare(const Metadata& metadata, const std::vector<ReflectedTable>& 
                    const std::vector<Rename>& renames = {}, const SameDefault& same_default = {},
                    const std::string& program = "hello_books");
 
-/// A SameDefault that asks the server when the texts differ: `SELECT CAST(a AS type) IS NOT
-/// DISTINCT FROM CAST(b AS type)`, so `'x'` and `'x'` cast to character varying, or `0` and
-/// `'0'`, compare equal.
+/// A SameDefault that asks the server when the texts differ:
+/// <code>SELECT (a)\::type IS NOT DISTINCT FROM (b)\::type</code>, so <code>'x'</code> and
+/// <code>'x'\::character varying</code> or <code>0</code> and <code>'0'</code> compare equal.
 SameDefault server_default_comparator(Database& db);
 
 }  // namespace orm::migrate
