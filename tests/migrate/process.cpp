@@ -3,8 +3,8 @@
 
 #include <sys/stat.h>
 
-#include <stdexcept>
 #include <sstream>
+#include <stdexcept>
 
 #include "test_database.hpp"
 
