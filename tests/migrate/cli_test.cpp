@@ -193,7 +193,7 @@ TEST_CASE("a server that is down gives one line without the password, and --sql 
 
   const auto sql = run_app({"db", "upgrade", "--sql"}, project, down);
   check_ok(sql);
-  CHECK_THAT(sql.out, StartsWith("CREATE TABLE IF NOT EXISTS public.migration_history (\n"));
+  CHECK_THAT(sql.out, StartsWith("CREATE TABLE IF NOT EXISTS migration_history (\n"));
   CHECK_THAT(sql.out, Contains("\n-- Running upgrade  -> "));
 
   // history reads the files; it says why the current revision is not marked.

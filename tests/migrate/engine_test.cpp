@@ -819,7 +819,7 @@ TEST_CASE("upgrade --sql and downgrade --sql print the SQL and need no database"
       "-- Running upgrade " + r1 + " -> " + r2 +
       ", adds author's name\n\nBEGIN;\n\n"
       "ALTER TABLE books ADD COLUMN author text;\n\n" kReset
-      "INSERT INTO public.migration_history (revision, down_revision, message, checksum)\n"
+      "INSERT INTO migration_history (revision, down_revision, message, checksum)\n"
       "VALUES ('" +
       r2 + "', '" + r1 + "', 'adds author''s name', '" + sum2 +
       "');\n\n"
@@ -827,7 +827,7 @@ TEST_CASE("upgrade --sql and downgrade --sql print the SQL and need no database"
   offline.upgrade_sql("head");
   const std::string all = take();
   CHECK(all ==
-        "CREATE TABLE IF NOT EXISTS public.migration_history (\n"
+        "CREATE TABLE IF NOT EXISTS migration_history (\n"
         "    revision text PRIMARY KEY,\n"
         "    down_revision text,\n"
         "    message text NOT NULL,\n"
@@ -839,7 +839,7 @@ TEST_CASE("upgrade --sql and downgrade --sql print the SQL and need no database"
             r1 +
             ", adds Book model\n\nBEGIN;\n\n"
             "CREATE TABLE books (id integer PRIMARY KEY, title text);\n\n" kReset
-            "INSERT INTO public.migration_history (revision, down_revision, message, checksum)\n"
+            "INSERT INTO migration_history (revision, down_revision, message, checksum)\n"
             "VALUES ('" +
             r1 + "', NULL, 'adds Book model', '" + sum1 +
             "');\n\n"
@@ -856,14 +856,14 @@ TEST_CASE("upgrade --sql and downgrade --sql print the SQL and need no database"
   CHECK(down == "-- Running downgrade " + r2 + " -> " + r1 +
                     ", adds author's name\n\nBEGIN;\n\n"
                     "ALTER TABLE books DROP COLUMN author;\n\n" kReset
-                    "DELETE FROM public.migration_history WHERE revision = '" +
+                    "DELETE FROM migration_history WHERE revision = '" +
                     r2 +
                     "';\n\nCOMMIT;\n\n"
                     "-- Running downgrade " +
                     r1 +
                     " -> , adds Book model\n\nBEGIN;\n\n"
                     "DROP TABLE books;\n\n" kReset
-                    "DELETE FROM public.migration_history WHERE revision = '" +
+                    "DELETE FROM migration_history WHERE revision = '" +
                     r1 + "';\n\nCOMMIT;\n\n");
   offline.downgrade_sql("-1");
   CHECK_THAT(take(), StartsWith("-- Running downgrade " + r2 + " -> " + r1));

@@ -101,6 +101,31 @@ TEST_CASE(
   }
 }
 
+TEST_CASE("with no history schema set, the history goes to the schema current at the start",
+          "[session][issue18]") {
+  orm::migrate::Settings settings;
+  settings.history_schema = "";  // the default: as Alembic's unqualified alembic_version
+  Project p(true, settings);
+  // A user whose search_path starts with a schema of its own (e.g. a role that may not write to
+  // public, as on PostgreSQL 15 for anyone but the database's owner).
+  p.exec("CREATE SCHEMA app; ALTER DATABASE " + p.app.db().url().database() +
+         " SET search_path TO app, public");
+  p.app.db().disconnect();
+  p.hand_revision("moves", "SET search_path TO public;\nCREATE TABLE t (x integer);\n",
+                  "DROP TABLE public.t;\n");
+  p.db.upgrade();
+  CHECK(p.scalar("SELECT count(*) FROM app.migration_history") == "1");
+  CHECK(p.scalar("SELECT to_regclass('public.migration_history') IS NULL") == "t");
+  CHECK(p.scalar("SELECT to_regclass('public.t') IS NOT NULL") == "t");
+  CHECK(p.db.applied().size() == 1);
+  p.db.downgrade("base");
+  CHECK(p.db.applied().empty());
+  // Offline output cannot ask the server: it names the table unqualified.
+  p.take();
+  p.db.upgrade_sql();
+  CHECK_THAT(p.take(), StartsWith("CREATE TABLE IF NOT EXISTS migration_history (\n"));
+}
+
 TEST_CASE("the history table's schema is a setting, and a missing schema is named",
           "[session][issue18]") {
   orm::migrate::Settings settings;

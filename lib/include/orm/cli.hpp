@@ -35,9 +35,9 @@ struct Program {
   std::function<orm::App()> create_app;                 ///< builds the app: config + models
   std::function<int(orm::App&)> run;                    ///< what the program does with no command
   std::filesystem::path migrations_dir = "migrations";  ///< default for `db --directory/-d`
-  /// The schema of the migration history table (Alembic's `version_table_schema`); it must
-  /// exist. See orm::migrate::Settings::history_schema.
-  std::string history_schema = "public";
+  /// The schema of the migration history table (Alembic's `version_table_schema`); empty: the
+  /// connection's current schema. See orm::migrate::Settings::history_schema.
+  std::string history_schema = migrate::history_schema;
 };
 
 /// Parses the command line and runs it: no command -> program.run(app); `db <command>` ->

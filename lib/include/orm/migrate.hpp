@@ -24,10 +24,17 @@
 
 namespace orm::migrate {
 
+/// @cond INTERNAL
+namespace detail {
+class HistorySql;
+}
+/// @endcond
+
 /// The default name of the table that records applied revisions (Alembic's `alembic_version`).
 inline constexpr const char* history_table = "migration_history";
-/// The default schema of that table (Alembic's `version_table_schema`).
-inline constexpr const char* history_schema = "public";
+/// The default schema of that table (Alembic's `version_table_schema`): none given, so the
+/// schema current when a command starts (see Settings::history_schema).
+inline constexpr const char* history_schema = "";
 
 /// One row of the history table: a revision applied to this database.
 struct AppliedRevision {
@@ -52,9 +59,12 @@ struct Settings {
   /// The command lines the README of `db init` lists (orm::cli::command_list() fills it in); when
   /// empty, the README points to `<program> db --help`.
   std::string commands;
-  /// The schema of the history table (Alembic's `version_table_schema`). The table is always
-  /// written schema-qualified, so a revision's `search_path` never moves it. The schema must
-  /// exist; the table is created on the first upgrade, downgrade or stamp.
+  /// The schema of the history table (Alembic's `version_table_schema`). Empty: the schema the
+  /// connection's search_path makes current when the command starts (`current_schema()`, where
+  /// Alembic's unqualified `alembic_version` goes too), usually `public`. Either way the table is
+  /// written schema-qualified while revisions run, so a revision's `search_path` never moves it.
+  /// The schema must exist; the table is created on the first upgrade, downgrade or stamp.
+  /// Offline output (`--sql`) names it unqualified unless a schema is set here.
   std::string history_schema = migrate::history_schema;
   /// The history table's name (Alembic's `version_table`).
   std::string history_table = migrate::history_table;
@@ -154,7 +164,10 @@ class Migrations {
   ScriptDirectory scripts() const;
   std::string hint(const std::string& command) const;
   bool say_if_no_revisions(const ScriptDirectory& scripts);
-  std::string reflect_skip() const;
+  std::string reflect_skip();
+  // The history table's schema, asked of the server once when Settings leave it empty.
+  const std::string& history_schema();
+  detail::HistorySql history_sql();
   void run(const std::vector<const Revision*>& revisions, bool up, const std::string& command,
            Database& db);
 
@@ -162,6 +175,7 @@ class Migrations {
   App* app_ = nullptr;
   std::ostream& out_;
   Settings settings_;
+  std::string current_schema_;  // history_schema() when Settings::history_schema is empty
 };
 
 }  // namespace orm::migrate

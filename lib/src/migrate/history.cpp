@@ -30,7 +30,9 @@ std::vector<AppliedRevision> rows_of(const pqxx::result& result) {
 }  // namespace
 
 HistorySql::HistorySql(const std::string& schema, const std::string& table)
-    : schema_(schema), table_(quote_identifier(schema) + "." + quote_identifier(table)) {}
+    : schema_(schema),
+      table_(schema.empty() ? quote_identifier(table)
+                            : quote_identifier(schema) + "." + quote_identifier(table)) {}
 
 HistorySql::HistorySql(const Settings& settings)
     : HistorySql(settings.history_schema, settings.history_table) {}

@@ -11,8 +11,9 @@ namespace orm::migrate::detail {
 
 enum class Direction { upgrade, downgrade };
 
-/// The SQL of the history table `schema.table`, always schema-qualified so that a revision's
-/// search_path never decides where the history goes.
+/// The SQL of the history table `schema.table`, schema-qualified so that a revision's
+/// search_path never decides where the history goes (unqualified only for offline `--sql`
+/// output when no schema was set).
 class HistorySql {
  public:
   HistorySql(const std::string& schema, const std::string& table);

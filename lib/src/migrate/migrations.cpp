@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <set>
 #include <system_error>
@@ -320,7 +321,7 @@ std::optional<fs::path> Migrations::migrate(const std::string& message,
   for (const auto& rename : renames) parsed.push_back(parse_rename(rename));
 
   App& app = this->app();
-  const detail::HistorySql history(settings_);
+  const detail::HistorySql history = history_sql();
   const auto applied = detail::read_history(app.db(), history, false);
   const std::size_t position = applied_position(applied, scripts, chain, true, settings_);
   if (position != chain.size()) {
@@ -378,13 +379,40 @@ fs::path Migrations::revision(const std::string& message) {
   return path;
 }
 
-std::string Migrations::reflect_skip() const {
-  return settings_.history_schema == "public" ? settings_.history_table : std::string();
+std::string Migrations::reflect_skip() {
+  return history_schema() == "public" ? settings_.history_table : std::string();
+}
+
+detail::HistorySql Migrations::history_sql() {
+  return detail::HistorySql(history_schema(), settings_.history_table);
+}
+
+const std::string& Migrations::history_schema() {
+  if (!settings_.history_schema.empty()) return settings_.history_schema;
+  if (current_schema_.empty()) {
+    Database& db = app().db();
+    std::optional<std::string> schema;
+    try {
+      pqxx::nontransaction tx(db.connection());
+      const pqxx::row row = tx.exec1("SELECT pg_catalog.current_schema()");
+      if (!row[0].is_null()) schema = row[0].as<std::string>();
+    } catch (...) {
+      orm::detail::rethrow_translated(db.url(), orm::detail::Phase::running);
+    }
+    if (!schema) {
+      throw MigrationError(fmt::format(
+          "no schema for {}: the search_path of {} on {} names no schema that exists; create "
+          "one (CREATE SCHEMA) or set the user's search_path to one it may write to",
+          settings_.history_table, db.url().user(), db.url().database()));
+    }
+    current_schema_ = *schema;
+  }
+  return current_schema_;
 }
 
 void Migrations::run(const std::vector<const Revision*>& revisions, bool up,
                      const std::string& command, Database& db) {
-  const detail::HistorySql history(settings_);
+  const detail::HistorySql history = history_sql();
   const detail::RunContext context{history, settings_.program,
                                    fmt::format("{} db {}", settings_.program, command)};
   const auto direction = up ? detail::Direction::upgrade : detail::Direction::downgrade;
@@ -412,7 +440,7 @@ void Migrations::upgrade(const std::string& target_text) {
   Database& db = app().db();
   const detail::MigrationLock lock(db, out_, fmt::format("{} db upgrade", settings_.program),
                                    settings_.lock_timeout_seconds);
-  const auto applied = detail::read_history(db, detail::HistorySql(settings_), true);
+  const auto applied = detail::read_history(db, history_sql(), true);
   const std::size_t position = applied_position(applied, scripts, chain, true, settings_);
   std::size_t destination = wanted;
   if (target.sign != 0) {
@@ -445,7 +473,7 @@ void Migrations::downgrade(const std::string& target_text) {
   Database& db = app().db();
   const detail::MigrationLock lock(db, out_, fmt::format("{} db downgrade", settings_.program),
                                    settings_.lock_timeout_seconds);
-  const auto applied = detail::read_history(db, detail::HistorySql(settings_), true);
+  const auto applied = detail::read_history(db, history_sql(), true);
   const std::size_t position = applied_position(applied, scripts, chain, true, settings_);
   std::size_t destination = wanted;
   if (target.sign != 0) {
@@ -513,7 +541,7 @@ void Migrations::downgrade_sql(const std::string& range) {
 
 std::optional<std::string> Migrations::current() {
   const ScriptDirectory scripts = this->scripts();
-  const auto applied = detail::read_history(app().db(), detail::HistorySql(settings_), false);
+  const auto applied = detail::read_history(app().db(), history_sql(), false);
   std::set<std::string> revised;
   for (const auto& row : applied) revised.insert(row.down_revision);
   const auto heads = scripts.heads();
@@ -541,7 +569,7 @@ void Migrations::history() {
   std::set<std::string> current;
   std::string unreachable;
   try {
-    const auto applied = detail::read_history(app().db(), detail::HistorySql(settings_), false);
+    const auto applied = detail::read_history(app().db(), history_sql(), false);
     std::set<std::string> revised;
     for (const auto& row : applied) revised.insert(row.down_revision);
     for (const auto& row : applied) {
@@ -613,7 +641,7 @@ void Migrations::stamp(const std::string& target_text) {
   Database& db = app().db();
   const detail::MigrationLock lock(db, out_, fmt::format("{} db stamp", settings_.program),
                                    settings_.lock_timeout_seconds);
-  const detail::HistorySql history(settings_);
+  const detail::HistorySql history = history_sql();
   const auto applied = detail::read_history(db, history, true);
   std::set<std::string> wanted;
   for (std::size_t i = 0; i < destination; ++i) wanted.insert(chain[i]->id);
@@ -651,7 +679,7 @@ bool Migrations::check() {
   const ScriptDirectory scripts = this->scripts();
   const auto chain = scripts.chain();
   App& app = this->app();
-  const auto applied = detail::read_history(app.db(), detail::HistorySql(settings_), false);
+  const auto applied = detail::read_history(app.db(), history_sql(), false);
   const std::size_t position = applied_position(applied, scripts, chain, true, settings_);
   if (position != chain.size()) {
     throw MigrationError(fmt::format(
@@ -674,7 +702,7 @@ void Migrations::accept(const std::string& target) {
   const Revision& revision =
       scripts.resolve(parse_target(target, "accept", settings_.program).text);
   Database& db = app().db();
-  const detail::HistorySql history(settings_);
+  const detail::HistorySql history = history_sql();
   const auto applied = detail::read_history(db, history, false);
   const auto row = std::find_if(applied.begin(), applied.end(), [&](const AppliedRevision& r) {
     return r.revision == revision.id;
@@ -704,7 +732,7 @@ void Migrations::accept(const std::string& target) {
 }
 
 std::vector<AppliedRevision> Migrations::applied() {
-  return detail::read_history(app().db(), detail::HistorySql(settings_), false);
+  return detail::read_history(app().db(), history_sql(), false);
 }
 
 }  // namespace orm::migrate
