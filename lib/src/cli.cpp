@@ -298,6 +298,14 @@ int run(const Program& program, int argc, char** argv) {
       return 0;
     }
     return program.run(get_app());
+  } catch (const DatabaseError& e) {
+    std::cerr << "error: " << e.what();
+    // An undefined table when the program itself runs: its tables come from the migrations.
+    if (e.sqlstate() == "42P01" && !db.group->parsed()) {
+      std::cerr << fmt::format("; this program's migrations make its tables: run `{} db upgrade`",
+                               program.name);
+    }
+    std::cerr << "\n";
   } catch (const Error& e) {  // orm errors are one line without the password already
     std::cerr << "error: " << e.what() << "\n";
   } catch (const std::exception& e) {

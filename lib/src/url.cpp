@@ -366,6 +366,23 @@ std::string DatabaseUrl::uri_with_password() const {
   return render(false);
 }
 
+namespace {
+
+// A query parameter's value: '/' may stay as it is there (RFC 3986, 3.4), so a socket directory
+// reads as the path it is, as `./workbook db url` writes it.
+std::string encode_query_value(std::string_view s) {
+  std::string out;
+  for (std::size_t start = 0;;) {
+    const auto slash = s.find('/', start);
+    out += percent_encode(s.substr(start, slash - start));
+    if (slash == std::string_view::npos) return out;
+    out += '/';
+    start = slash + 1;
+  }
+}
+
+}  // namespace
+
 std::string DatabaseUrl::render(bool mask) const {
   std::string out = "postgresql://";
   const std::string* user = find("user");
@@ -382,19 +399,21 @@ std::string DatabaseUrl::render(bool mask) const {
     // A host list stays readable as it is; an IPv6 address goes in brackets.
     out += h.find(':') != std::string::npos && h.find(',') == std::string::npos ? "[" + h + "]" : h;
   }
-  if (const std::string* port = find("port")) out += ":" + *port;
+  const std::string* port = find("port");
+  if (port != nullptr && !socket_host) out += ":" + *port;
   out += "/" + percent_encode(database());
   char joiner = '?';
-  if (socket_host) {
-    out += joiner + std::string("host=") + percent_encode(h);
+  if (socket_host) {  // postgresql://user@/db?host=/dir&port=5432
+    out += joiner + std::string("host=") + encode_query_value(h);
     joiner = '&';
+    if (port != nullptr) out += "&port=" + percent_encode(*port);
   }
   for (const auto& [key, value] : options_) {
     if (key == "user" || key == "password" || key == "host" || key == "port" || key == "dbname") {
       continue;
     }
-    out +=
-        joiner + key + "=" + (mask && is_secret(key) ? std::string("***") : percent_encode(value));
+    out += joiner + key + "=" +
+           (mask && is_secret(key) ? std::string("***") : encode_query_value(value));
     joiner = '&';
   }
   return out;
@@ -426,9 +445,10 @@ std::string DatabaseUrl::scrub(std::string text) const {
 
 void validate_database_name(std::string_view name) {
   if (name.empty()) {
+    // A name from code or a command line: the URL parser has its own message for a URL's.
     throw ConfigError(
-        "the database name is empty: put it after the last '/' of the URL, e.g. "
-        "postgresql://postgres:postgres@localhost:5432/hello_books_development");
+        "the database name is empty: give a name of letters, digits and _, e.g. "
+        "hello_books_test");
   }
   if (name.find('\0') != std::string_view::npos) {
     throw ConfigError("invalid database name: it contains a NUL byte; use letters, digits and _");

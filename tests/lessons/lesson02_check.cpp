@@ -5,6 +5,7 @@
 // your hello_books program against a test database of its own.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <optional>
 #include <string>
 
@@ -18,6 +19,11 @@ using lesson_check::fix;
 using lesson_check::ScopedEnv;
 
 namespace {
+
+// The lesson's your turn invites the student to keep HELLO_BOOKS_DATABASE set in the shell: the
+// checks start without it (and so do the programs they run), and the your-turn checks set it
+// themselves.
+[[maybe_unused]] const bool hello_books_database_unset = ::unsetenv("HELLO_BOOKS_DATABASE") == 0;
 
 // Another URL on the test server, to tell the configuration sources apart. It carries a
 // password (which the workbook's own server does not ask for), so that an app that kept the

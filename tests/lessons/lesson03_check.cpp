@@ -423,7 +423,14 @@ TEST_CASE("create_all makes the books table from the app's metadata", "[lesson03
   lesson_check::require_server();
   require_book_model();
   orm::App app = make_test_app();
-  if (app.metadata().find("books") == nullptr) {
+  const std::string table = orm::table_info<Book>().name;
+  if (table != "books") {
+    FAIL("Not checked yet: Book's table is called \"" << table
+                                                      << "\", not \"books\" (see the check "
+                                                         "\"Book's table is called books\"). "
+                                                      << fix("models/book.hpp", "step 1"));
+  }
+  if (app.metadata().find(table) == nullptr) {
     FAIL(
         "Not checked yet: create_app() does not register Book (see the check \"create_app() "
         "registers Book in the app's metadata\"). Finish step 4, then run "

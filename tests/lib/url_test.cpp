@@ -188,8 +188,15 @@ TEST_CASE("a URL without a password prints without one", "[url]") {
 
 TEST_CASE("socket hosts and IPv6 addresses print as URLs that parse again", "[url]") {
   const auto socket = DatabaseUrl::parse("postgresql://u:pw@%2Ftmp%2Fsock/db");
-  CHECK(socket.masked() == "postgresql://u:***@/db?host=%2Ftmp%2Fsock");
+  CHECK(socket.masked() == "postgresql://u:***@/db?host=/tmp/sock");
   CHECK(socket.server() == "unix socket /tmp/sock (port 5432)");
+  // The form `./workbook db url` prints, port included; odd characters stay encoded.
+  const auto cluster =
+      DatabaseUrl::parse("postgresql://postgres@/db?host=/w/a%26b%20c/sock&port=55432");
+  CHECK(cluster.masked() == "postgresql://postgres@/db?host=/w/a%26b%20c/sock&port=55432");
+  CHECK(cluster.host() == "/w/a&b c/sock");
+  CHECK(DatabaseUrl::parse(cluster.masked()).conninfo() == cluster.conninfo());
+  CHECK(DatabaseUrl::parse(socket.uri_with_password()).conninfo() == socket.conninfo());
   const auto ipv6 = DatabaseUrl::parse("postgresql://u:pw@[::1]:5433/db");
   CHECK(ipv6.masked() == "postgresql://u:***@[::1]:5433/db");
   CHECK(DatabaseUrl::parse(ipv6.uri_with_password()).conninfo() == ipv6.conninfo());
@@ -202,6 +209,23 @@ TEST_CASE("with_database keeps the server and credentials", "[url]") {
   CHECK(admin.port() == 55432);
   CHECK(admin.masked() == "postgresql://postgres:***@localhost:55432/postgres");
   CHECK(url.database() == "hello_books_development");
+}
+
+TEST_CASE("with_database refuses a bad name without talking of URLs or passwords",
+          "[url][errors]") {
+  const auto url = DatabaseUrl::parse("postgresql://postgres:pw@localhost:55432/x");
+  std::string message;
+  try {
+    url.with_database("");
+  } catch (const orm::ConfigError& e) {
+    message = e.what();
+  }
+  // The name came from code or a command line: no advice about a URL's last '/', no URL at all.
+  CHECK(message ==
+        "the database name is empty: give a name of letters, digits and _, e.g. "
+        "hello_books_test");
+  CHECK_THROWS_AS(url.with_database(std::string(64, 'a')), orm::ConfigError);
+  CHECK_THROWS_AS(url.with_database("a=b"), orm::ConfigError);
 }
 
 TEST_CASE("other schemes are refused with the expected shape", "[url][errors]") {

@@ -23,6 +23,7 @@
 
 namespace fs = std::filesystem;
 using Catch::Contains;
+using Catch::EndsWith;
 using Catch::StartsWith;
 using migrate_testing::Environment;
 using migrate_testing::fresh_project;
@@ -302,6 +303,47 @@ TEST_CASE("a failing revision prints one error line and exits 1", "[cli][errors]
   CHECK_THAT(result.err, Contains("was rolled back (revisions before it stay applied)"));
 }
 
+TEST_CASE("a downgrade whose section is empty says that nothing was undone", "[cli]") {
+  const std::string project = fresh_project();
+  const Environment env{
+      {"DATABASE_URL", testing_support::scratch_database("empty_down").uri_with_password()}};
+  check_ok(run_app({"db", "init"}, project, env));
+  const auto made = run_app({"db", "revision", "-m", "adds a table"}, project, env);
+  check_ok(made);
+  const std::string id = generated_id(made.out);
+  const fs::path file = fs::path(project) / "migrations" / "versions" / (id + "_adds_a_table.sql");
+  std::string text;
+  {
+    std::ifstream in(file);
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const std::string placeholder =
+      "-- Write the SQL that makes the change here; end each statement with ;\n";
+  REQUIRE(text.find(placeholder) != std::string::npos);
+  text.replace(text.find(placeholder), placeholder.size(), "CREATE TABLE a (x integer);\n");
+  std::ofstream(file) << text;
+
+  check_ok(run_app({"db", "upgrade"}, project, env));
+  const auto down = run_app({"db", "downgrade"}, project, env);
+  check_ok(down);
+  CHECK(down.out ==
+        "Running downgrade " + id +
+            " -> , adds a table\n"
+            "Warning: the downgrade section of " +
+            id +
+            "_adds_a_table.sql is empty: "
+            "nothing of its upgrade is undone, but the database is recorded without it; "
+            "write its downgrade (and undo its changes by hand) before you upgrade "
+            "again\n");
+  // A revision with nothing in either section (a merge point, a placeholder) says nothing more.
+  const auto empty = run_app({"db", "revision", "-m", "nothing"}, project, env);
+  check_ok(empty);
+  check_ok(run_app({"db", "stamp", "head"}, project, env));
+  const auto quiet = run_app({"db", "downgrade"}, project, env);
+  check_ok(quiet);
+  CHECK_THAT(quiet.out, !Contains("Warning"));
+}
+
 TEST_CASE("every db command reaches its action: an edit refused, then accepted", "[cli]") {
   const std::string project = fresh_project();
   const Environment env{
@@ -339,10 +381,8 @@ TEST_CASE("every db command reaches its action: an edit refused, then accepted",
             "revision " +
             id +
             " was applied (its checksum differs from "
-            "migration_history): undo the edit (e.g. git checkout migrations/versions/" +
-            id +
-            "_adds_book_model.sql) and put the change in a new revision, or keep "
-            "the edited file with `migrate_app db accept " +
+            "migration_history): undo the edit and put the change in a new revision, or, to "
+            "keep the edited file (e.g. you fixed its downgrade), run `migrate_app db accept " +
             id + "`\n");
   result = run_app({"db", "accept", id}, project, env);
   check_ok(result);
@@ -362,6 +402,26 @@ TEST_CASE("no command runs the program, with the password masked", "[cli]") {
       {}, project, {{"DATABASE_URL", "postgresql://postgres:pw-1234@localhost:55432/somewhere"}});
   check_ok(result);
   CHECK(result.out == "migrate_app uses postgresql://postgres:***@localhost:55432/somewhere\n");
+}
+
+TEST_CASE("a program that runs before db upgrade is told to run it", "[cli][errors]") {
+  const std::string project = fresh_project();
+  const Environment env = {
+      {"DATABASE_URL", testing_support::scratch_database("before_upgrade").uri_with_password()},
+      {"MIGRATE_APP_RUN", "count_books"}};
+  const auto result = run_app({}, project, env);
+  CHECK(result.status == 1);
+  CHECK_THAT(result.err, StartsWith("error: relation \"books\" does not exist"));
+  CHECK_THAT(result.err, EndsWith("this program's migrations make its tables: run `migrate_app db "
+                                  "upgrade`\n"));
+  CHECK(migrate_testing::lines(result.err).size() == 1);
+  // After the upgrade the same program runs.
+  REQUIRE(run_app({"db", "init"}, project, env).status == 0);
+  REQUIRE(run_app({"db", "migrate", "-m", "adds Book model"}, project, env).status == 0);
+  REQUIRE(run_app({"db", "upgrade"}, project, env).status == 0);
+  const auto after = run_app({}, project, env);
+  check_ok(after);
+  CHECK_THAT(after.out, EndsWith("0 books\n"));
 }
 
 TEST_CASE("8 concurrent db upgrade processes on a fresh database apply each revision once",

@@ -33,6 +33,10 @@ int main(int argc, char** argv) {
   program.create_app = create_app;
   program.run = [](orm::App& app) {
     std::cout << "migrate_app uses " << app.database_url().masked() << "\n";
+    if (orm::env_or("MIGRATE_APP_RUN", "") == "count_books") {  // a program that reads its table
+      orm::Session session{app.db()};
+      std::cout << session.query<migrate_models::Book>().count() << " books\n";
+    }
     return 0;
   };
   return orm::cli::run(program, argc, argv);

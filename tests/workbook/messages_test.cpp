@@ -118,7 +118,7 @@ TEST_CASE("an exception outside any assertion: what it said, and after which lin
   const std::string shown = workbook::describe_failure(failure, context().paths, {}, 0);
   CHECK_THAT(shown, Contains("after "));
   CHECK_THAT(shown, Contains("fixture_messages.cpp:"));
-  CHECK_THAT(shown, Contains("an exception escaped: cannot connect to the database"));
+  CHECK_THAT(shown, Contains("the check stopped: cannot connect to the database"));
 
   const auto& other = check_named(result.run, "an exception that is not a std::exception");
   REQUIRE(other.failures.size() == 1);

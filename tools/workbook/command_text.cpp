@@ -160,7 +160,8 @@ std::string describe_check(const Context& context, const Lesson& lesson, const C
     if (i > 0) out += "\n";
     // The INFO messages once for a run of failures that share them.
     const bool same_info_next = i + 1 < count && shown[i + 1]->info == failure.info;
-    out += describe_failure(failure, context.paths, style, 4, !same_info_next);
+    out += describe_failure(failure, context.paths, style, 4, !same_info_next,
+                            /*check_locations=*/false);
     if (repeats[i] > 0) {
       out += style.dim("    (the same failure " + plural(repeats[i], "more time") + ")") + "\n";
     }

@@ -157,10 +157,14 @@ std::string location(const Failure& failure, const Paths& paths) {
 }  // namespace
 
 std::string describe_failure(const Failure& failure, const Paths& paths, const Style& style,
-                             int indent, bool with_info) {
+                             int indent, bool with_info, bool check_locations) {
   const std::string pad(static_cast<std::size_t>(indent), ' ');
   std::string out;
-  if (!failure.file.empty()) out += pad + style.dim(location(failure, paths)) + "\n";
+  const bool in_lessons =
+      !paths.lessons_dir.empty() && failure.file.rfind(paths.lessons_dir, 0) == 0;
+  if (!failure.file.empty() && (check_locations || in_lessons)) {
+    out += pad + style.dim(location(failure, paths)) + "\n";
+  }
   if (!failure.sections.empty()) {
     std::string path;
     for (const auto& section : failure.sections) path += (path.empty() ? "" : " / ") + section;
@@ -199,7 +203,7 @@ std::string describe_failure(const Failure& failure, const Paths& paths, const S
     }
     case Failure::Kind::exception:
       if (!written.empty()) out += pad + "while:    " + written + "\n";
-      out += pad + "error:    " + style.red("an exception escaped: " + failure.message) + "\n";
+      out += pad + "error:    " + style.red("the check stopped: " + failure.message) + "\n";
       break;
     case Failure::Kind::crash:
       out += pad + "crashed:  " + style.red(failure.message) + "\n";

@@ -41,9 +41,10 @@ struct Paths {
 
 /// A failure in a few lines: where, what was checked, expected and actual values, the check's
 /// INFO messages (unless `with_info` is false: the next failure shown has the same). Every line is
-/// indented by `indent` spaces.
+/// indented by `indent` spaces. The place in the check's own source is shown only with
+/// `check_locations` (for instructors); a place in the student's lessons always is.
 std::string describe_failure(const Failure& failure, const Paths& paths, const Style& style,
-                             int indent, bool with_info = true);
+                             int indent, bool with_info = true, bool check_locations = true);
 
 /// What a failure says, without where: two failures with the same text fail for the same cause.
 std::string failure_cause(const Failure& failure);

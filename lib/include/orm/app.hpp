@@ -32,18 +32,13 @@ struct TestConfig {
 /// Flask-SQLAlchemy set up (`db.init_app(app)`).
 ///
 /// @code
-/// orm::App create_app(std::optional<orm::TestConfig> test_config) {
+/// // A movies app: MOVIES_URL picks its database, the tests always use their own.
+/// orm::App make_movies_app(bool for_tests) {
 ///   orm::Config config;
-///   if (test_config) {
-///     config.database_url = test_config->database_url.empty()
-///                               ? orm::env_or("TEST_DATABASE_URL", kTestUrl)
-///                               : test_config->database_url;
-///     config.testing = true;
-///   } else {
-///     config.database_url = orm::env_or("DATABASE_URL", kDevelopmentUrl);
-///   }
+///   config.database_url = for_tests ? kMoviesTestUrl : orm::env_or("MOVIES_URL", kMoviesUrl);
+///   config.testing = for_tests;
 ///   orm::App app{config};
-///   app.metadata().add<Book>();
+///   app.metadata().add<Movie>();
 ///   return app;
 /// }
 /// @endcode

@@ -186,8 +186,8 @@ std::size_t applied_position(const std::vector<AppliedRevision>& applied,
   }
   throw MigrationError(fmt::format(
       "{0} was edited after revision {1} was applied (its checksum differs from {2}){3}: undo "
-      "the edit (e.g. git checkout {0}) and put the change in a new revision, or keep the edited "
-      "file with `{4} db accept {1}`",
+      "the edit and put the change in a new revision, or, to keep the edited file (e.g. you "
+      "fixed its downgrade), run `{4} db accept {1}`",
       first.path.string(), first.id, settings.history_table, more, settings.program));
 }
 
@@ -422,6 +422,14 @@ void Migrations::run(const std::vector<const Revision*>& revisions, bool up,
   for (const Revision* revision : revisions) {
     if (up && !revision->destructive.empty()) out_ << destructive_line(*revision) << "\n";
     out_ << running_line(*revision, direction) << std::endl;
+    if (!up && revision->downgrade.empty() && !revision->upgrade.empty()) {
+      out_ << fmt::format(
+                  "Warning: the downgrade section of {} is empty: nothing of its upgrade is "
+                  "undone, but the database is recorded without it; write its downgrade (and "
+                  "undo its changes by hand) before you upgrade again",
+                  revision->path.filename().string())
+           << std::endl;
+    }
     detail::run_revision(db, context, *revision, direction);
   }
 }

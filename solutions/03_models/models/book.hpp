@@ -22,8 +22,8 @@
 /// @endcode
 struct Book {
   // TODO (step 1): name the table this model is stored in. The classic tutorial calls it
-  // "books", one table holding many books (SQLAlchemy would name it after the class, "book",
-  // unless told otherwise); the checks and the next lessons expect the same.
+  // "books", one table holding many books (Flask-SQLAlchemy 3.0 would name it after the class,
+  // "book", unless told otherwise); the checks and the next lessons expect the same.
   static constexpr const char* table = "books";
 
   int id = 0;                              ///< primary key; 0 until the database numbers the row
