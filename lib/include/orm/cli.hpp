@@ -37,7 +37,7 @@ struct Program {
   std::filesystem::path migrations_dir = "migrations";  ///< default for `db --directory/-d`
   /// The schema of the migration history table (Alembic's `version_table_schema`); empty: the
   /// connection's current schema. See orm::migrate::Settings::history_schema.
-  std::string history_schema = migrate::history_schema;
+  std::string history_schema;
 };
 
 /// Parses the command line and runs it: no command -> program.run(app); `db <command>` ->

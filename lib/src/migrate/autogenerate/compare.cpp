@@ -536,7 +536,7 @@ SameDefault server_default_comparator(Database& db) {
     } catch (const pqxx::sql_error&) {
       return false;  // an expression that does not evaluate: report the difference
     } catch (...) {
-      detail::rethrow_translated(db.url(), detail::Phase::running);
+      orm::detail::rethrow_translated(db.url(), orm::detail::Phase::running);
     }
   };
 }

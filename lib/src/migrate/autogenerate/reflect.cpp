@@ -102,7 +102,7 @@ std::vector<ReflectedTable> reflect(Database& db, std::string_view skip) {
     }
     return tables;
   } catch (...) {
-    detail::rethrow_translated(db.url(), detail::Phase::running);
+    orm::detail::rethrow_translated(db.url(), orm::detail::Phase::running);
   }
 }
 
