@@ -379,7 +379,7 @@ TEST_CASE("8 concurrent db upgrade processes on a fresh database apply each revi
   for (std::size_t i = 0; i < ids.size(); ++i) {
     orm::migrate::RevisionDraft draft;
     draft.id = ids[i];
-    draft.down_revision = i == 0 ? "" : ids[i - 1];
+    if (i != 0) draft.down_revisions = {ids[i - 1]};
     draft.message = "step " + std::to_string(i + 1);
     draft.create_date = orm::migrate::create_date_now();
     draft.upgrade_body = sections[i].first;
