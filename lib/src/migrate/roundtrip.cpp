@@ -92,8 +92,16 @@ Snapshot snapshot(Database& db, const detail::HistorySql& history) {
   }
 }
 
-// "a, b, c (and 2 more)": the first few lines of a difference.
-std::string some(const std::vector<std::string>& lines) {
+// "a; b; c (and 2 more)": the first few lines of a difference, without the columns of a table
+// that is listed itself.
+std::string some(const std::vector<std::string>& all) {
+  std::vector<std::string> lines;
+  for (const auto& line : all) {
+    const bool column_of_listed_table = std::any_of(all.begin(), all.end(), [&](const auto& t) {
+      return t.rfind("table ", 0) == 0 && line.rfind("column " + t.substr(6) + ".", 0) == 0;
+    });
+    if (!column_of_listed_table) lines.push_back(line);
+  }
   constexpr std::size_t kShown = 3;
   const std::size_t shown = std::min(lines.size(), kShown);
   std::string text =
@@ -200,19 +208,33 @@ bool Migrations::roundtrip() {
   };
 
   detail::read_history(db, history, true);
-  std::vector<Snapshot> before;  // before[i]: the schema revision order[i]'s upgrade started from
+  // states[i]: the schema before order[i]'s upgrade; states.back(): at head.
+  std::vector<Snapshot> states{snapshot(db, history)};
   for (const Revision* revision : order) {
-    before.push_back(snapshot(db, history));
     if (!step(*revision, detail::Direction::upgrade, "first")) return finish();
+    states.push_back(snapshot(db, history));
   }
   compare_models("first");
+  // Each downgrade must take away what its upgrade added, bring back what it removed, and touch
+  // nothing else; measured from where the downgrade starts, so one revision's leftover is not
+  // blamed on the revisions below it.
+  Snapshot now = states.back();
   for (std::size_t i = order.size(); i-- > 0;) {
     if (!step(*order[i], detail::Direction::downgrade, "the")) return finish();
-    const Snapshot after = snapshot(db, history);
+    Snapshot expected;
+    std::set_difference(now.begin(), now.end(), states[i + 1].begin(), states[i + 1].end(),
+                        std::inserter(expected, expected.end()));  // minus what the upgrade made
+    std::set_difference(states[i].begin(), states[i].end(), states[i + 1].begin(),
+                        states[i + 1].end(), std::inserter(expected, expected.end()));
+    for (const auto& line : now) {
+      // kept from before the upgrade (neither added nor removed by it)
+      if (states[i].count(line) != 0 && states[i + 1].count(line) != 0) expected.insert(line);
+    }
+    now = snapshot(db, history);
     std::vector<std::string> left, missing;
-    std::set_difference(after.begin(), after.end(), before[i].begin(), before[i].end(),
+    std::set_difference(now.begin(), now.end(), expected.begin(), expected.end(),
                         std::back_inserter(left));
-    std::set_difference(before[i].begin(), before[i].end(), after.begin(), after.end(),
+    std::set_difference(expected.begin(), expected.end(), now.begin(), now.end(),
                         std::back_inserter(missing));
     if (left.empty() && missing.empty()) continue;
     std::vector<std::string> what;
