@@ -28,6 +28,8 @@ struct DbOptions {
   std::string target;
   bool target_given = false;  // tells `db upgrade ''` from `db upgrade`
   bool sql = false;
+  bool roundtrip = false;
+  std::vector<std::string> revisions;  // `db merge REV...`
   double lock_timeout = 0;
   bool lock_timeout_given = false;
 
@@ -92,11 +94,22 @@ const std::vector<DbCommand>& db_commands() {
          db.revision(options.message);
          return 0;
        }},
+      {"merge", "[-m MESSAGE] [REV...]",
+       "Merge two or more heads into one with a merge revision (default: every head).",
+       [](CLI::App& command, DbOptions& options) {
+         message_option(command, options);
+         command.add_option("revisions", options.revisions,
+                            "the revisions to join (default: every head)");
+       },
+       [](migrate::Migrations& db, const DbOptions& options, const std::string&) {
+         db.merge(options.message, options.revisions);
+         return 0;
+       }},
       {"upgrade", "[TARGET]", "Upgrade to a later version.",
        [](CLI::App& command, DbOptions& options) {
-         target_option(command, options,
-                       "head (default), a revision id or its start, +N; with --sql [FROM:]TO",
-                       false);
+         target_option(
+             command, options,
+             "head (default), heads, a revision id or its start, +N; with --sql [FROM:]TO", false);
          sql_flag(command, options);
          lock_timeout_option(command, options);
        },
@@ -149,8 +162,21 @@ const std::vector<DbCommand>& db_commands() {
          db.stamp(options.target_or("head"));
          return 0;
        }},
-      {"check", "", "Exit non-zero when the models differ from the database.", no_options,
-       [](migrate::Migrations& db, const DbOptions&, const std::string& program) {
+      {"check", "[--roundtrip]", "Exit non-zero when the models differ from the database.",
+       [](CLI::App& command, DbOptions& options) {
+         command.add_flag("--roundtrip", options.roundtrip,
+                          "Instead, on a scratch database: upgrade base to head, downgrade to "
+                          "base, upgrade again; check each downgrade and compare with the models");
+       },
+       [](migrate::Migrations& db, const DbOptions& options, const std::string& program) {
+         if (options.roundtrip) {
+           if (db.roundtrip()) return 0;
+           std::cerr << fmt::format(
+               "error: the migrations failed the round trip: fix the revisions named above, "
+               "then run `{} db check --roundtrip` again\n",
+               program);
+           return 1;
+         }
          if (db.check()) return 0;
          std::cerr << fmt::format(
              "error: the models differ from the database: run `{0} db migrate -m \"describe the "

@@ -23,11 +23,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // What render_revision writes parses back to the same header.
     orm::migrate::RevisionDraft draft;
     draft.id = revision.id;
-    draft.down_revision = revision.down_revision;
+    draft.down_revisions = revision.down_revisions;
     draft.message = revision.message;
     draft.create_date = "2026-01-01 00:00:00.000000";
     const auto again = orm::migrate::parse_revision(render_revision(draft), "again.sql");
-    if (again.id != revision.id || again.down_revision != revision.down_revision) std::abort();
+    if (again.id != revision.id || again.down_revisions != revision.down_revisions) std::abort();
   } catch (const orm::migrate::MigrationError&) {
   }
   return 0;

@@ -47,6 +47,18 @@ std::string generated_id(const std::string& out) {
   return match[1];
 }
 
+// The file of "Generating migrations/versions/<file> ...  done", in `project`.
+fs::path generated_file(const std::string& project, const std::string& out) {
+  const auto start = out.find("migrations/versions/");
+  REQUIRE(start != std::string::npos);
+  return fs::path(project) / out.substr(start, out.find(" ...", start) - start);
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 // Checks a successful command: exit 0, nothing on stderr.
 void check_ok(const ProcessResult& result) {
   INFO("stdout: " << result.out);
@@ -267,8 +279,8 @@ TEST_CASE("usage errors exit 2 with one line, and --help prints the commands", "
   check_ok(result);
   CHECK_THAT(result.out, Contains("Usage: migrate_app db [OPTIONS] [SUBCOMMAND]"));
   CHECK(run_app({"db"}, project).out == result.out);  // `db` alone lists the commands too
-  for (const char* command : {"init", "migrate", "revision", "upgrade", "downgrade", "current",
-                              "history", "heads", "show", "stamp", "check", "accept"}) {
+  for (const char* command : {"init", "migrate", "revision", "merge", "upgrade", "downgrade",
+                              "current", "history", "heads", "show", "stamp", "check", "accept"}) {
     CHECK_THAT(result.out, Contains(std::string("  ") + command));
   }
 }
@@ -439,7 +451,7 @@ TEST_CASE("8 concurrent db upgrade processes on a fresh database apply each revi
   for (std::size_t i = 0; i < ids.size(); ++i) {
     orm::migrate::RevisionDraft draft;
     draft.id = ids[i];
-    draft.down_revision = i == 0 ? "" : ids[i - 1];
+    if (i != 0) draft.down_revisions = {ids[i - 1]};
     draft.message = "step " + std::to_string(i + 1);
     draft.create_date = orm::migrate::create_date_now();
     draft.upgrade_body = sections[i].first;
@@ -477,4 +489,65 @@ TEST_CASE("8 concurrent db upgrade processes on a fresh database apply each revi
                  "attname = 'author'") == "1");
     CHECK(scalar(url, "SELECT to_regclass('authors') IS NOT NULL") == "t");
   }
+}
+
+TEST_CASE("db merge and db check --roundtrip through the command line", "[cli][merge]") {
+  const std::string project = fresh_project();
+  const orm::DatabaseUrl url = testing_support::scratch_database("cli_merge");
+  const Environment env{{"DATABASE_URL", url.uri_with_password()}};
+  REQUIRE(run_app({"db", "init"}, project, env).status == 0);
+  ProcessResult result = run_app({"db", "migrate", "-m", "adds Book model"}, project, env);
+  check_ok(result);
+  const std::string books = generated_id(result.out);
+  // Two teammates' revisions after it: two heads.
+  std::vector<std::string> branches;
+  for (const char* message : {"first branch", "second branch"}) {
+    result = run_app({"db", "revision", "-m", message}, project, env);
+    check_ok(result);
+    branches.push_back(generated_id(result.out));
+    const fs::path file = generated_file(project, result.out);
+    std::string text = read_text(file);
+    text.replace(text.find("-- Revises: "), 24, "-- Revises: " + books);
+    std::ofstream(file, std::ios::binary) << text;
+  }
+  result = run_app({"db", "upgrade"}, project, env);
+  check_error(result);
+  CHECK_THAT(result.err, Contains("Join them: `migrate_app db merge` writes a merge revision"));
+
+  result = run_app({"db", "merge", "-m", "joins the branches"}, project, env);
+  check_ok(result);
+  const std::string merge = generated_id(result.out);
+  result = run_app({"db", "heads"}, project, env);
+  CHECK(result.out == merge + " (head)\n");
+  result = run_app({"db", "merge"}, project, env);
+  check_error(result);
+  CHECK_THAT(result.err, StartsWith("error: nothing to merge: there is one head, " + merge));
+  check_ok(run_app({"db", "upgrade"}, project, env));
+  result = run_app({"db", "current"}, project, env);
+  CHECK(result.out == merge + " (head)\n");
+
+  result = run_app({"db", "check", "--roundtrip"}, project, env);
+  check_ok(result);
+  CHECK_THAT(result.out, Contains("\nRound trip OK: "));
+
+  // A revision whose downgrade forgets a table: exit 1, the revision named on stdout.
+  result = run_app({"db", "revision", "-m", "leaks"}, project, env);
+  const std::string leaks = generated_id(result.out);
+  const fs::path file = generated_file(project, result.out);
+  std::string text = read_text(file);
+  text.replace(text.find("-- Write the SQL that makes"), 0, "CREATE TABLE leaked (x integer);\n");
+  std::ofstream(file, std::ios::binary) << text;
+  result = run_app({"db", "check", "--roundtrip"}, project, env);
+  check_error(result);
+  CHECK(result.err ==
+        "error: the migrations failed the round trip: fix the revisions named above, then run "
+        "`migrate_app db check --roundtrip` again\n");
+  CHECK_THAT(result.out, Contains("\n" + leaks +
+                                  " (leaks): its downgrade does not undo its upgrade: it leaves "
+                                  "table public.leaked"));
+  // Only that revision is blamed, not the ones below it that its leftover outlives.
+  CHECK(result.out.find("its downgrade") == result.out.rfind("its downgrade"));
+  // Its scratch database is gone.
+  CHECK(scalar(url, "SELECT count(*) FROM pg_database WHERE starts_with(datname, '" +
+                        url.database() + "_roundtrip_')") == "0");
 }

@@ -511,8 +511,8 @@ TEST_CASE("upgrade and downgrade round trip to base and back keeps untouched tab
   const auto applied = p.db.applied();
   REQUIRE(applied.size() == 3);
   CHECK(applied[0].revision == r1);
-  CHECK(applied[0].down_revision.empty());
-  CHECK(applied[1].down_revision == r1);
+  CHECK(applied[0].down_revisions.empty());
+  CHECK(applied[1].down_revisions == std::vector<std::string>{r1});
   CHECK(applied[2].revision == r3);
   CHECK(applied[2].message == "adds author");
   CHECK(applied[2].checksum == orm::migrate::sha256_hex(read(p.file_of(r3))));
@@ -638,13 +638,15 @@ TEST_CASE("multiple heads are reported with the edit that joins them", "[heads]"
   CHECK(p.take() ==
         "aaaa00000001 -> cccc00000003 (head), adds t3\n"
         "aaaa00000001 -> bbbb00000002 (head), adds t2\n"
-        "<base> -> aaaa00000001, adds t1\n");
+        "<base> -> aaaa00000001 (branchpoint), adds t1\n");
 
   const std::string expected =
       "multiple heads in " + (p.directory / "versions").string() +
-      ": bbbb00000002 (adds t2), cccc00000003 (adds t3); bbbb00000002 and cccc00000003 both "
-      "revise aaaa00000001. Make one follow the other: set 'Revises: bbbb00000002' in " +
-      third.string() + " (if it is applied somewhere, downgrade that database below it first)";
+      ": bbbb00000002 (adds t2), cccc00000003 (adds t3). Join them: `hello_books db merge` "
+      "writes a merge revision that follows both; or make one branch follow the other: set "
+      "'Revises: bbbb00000002' in " +
+      third.string() +
+      " (if that revision is applied to a database, downgrade the database below it first)";
   CHECK(error_of([&] { p.db.upgrade(); }) == expected);
   CHECK(error_of([&] { p.db.revision("another"); }) == expected);
   p.use<Book>();
@@ -896,7 +898,8 @@ TEST_CASE("stamp records a revision without running its SQL", "[stamp]") {
   p.db.stamp("base");
   CHECK(p.take() == "Running stamp_revision " + r1 + " -> \n");
   CHECK(p.db.applied().empty());
-  CHECK(error_of([&] { p.db.stamp("+1"); }) == "stamp takes head, base or a revision id, not +1");
+  CHECK(error_of([&] { p.db.stamp("+1"); }) ==
+        "stamp takes head, heads, base or a revision id, not +1");
 }
 
 TEST_CASE("check reports models that differ from the database", "[check]") {

@@ -88,7 +88,7 @@ TEST_CASE("a command killed during its last statement never leaves the next one 
   for (std::size_t i = 0; i < ids.size(); ++i) {
     orm::migrate::RevisionDraft draft;
     draft.id = ids[i];
-    draft.down_revision = i == 0 ? "" : ids[i - 1];
+    if (i != 0) draft.down_revisions = {ids[i - 1]};
     draft.message = "step " + std::to_string(i + 1);
     draft.create_date = orm::migrate::create_date_now();
     draft.upgrade_body = i == 0 ? "CREATE TABLE ledger (n integer PRIMARY KEY);\n"
@@ -195,7 +195,7 @@ TEST_CASE("db revision waits for the folder lock and says so", "[lock][concurren
   CHECK(result.err == "");
   CHECK(result.out ==
         "Waiting for another command that writes revisions in migrations/versions "
-        "(db migrate or db revision) to finish ...\nGenerating " +
+        "(db migrate, db revision or db merge) to finish ...\nGenerating " +
             std::string("migrations/versions/") +
             fs::directory_iterator(versions)->path().filename().string() + " ...  done\n");
 }

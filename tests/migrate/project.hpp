@@ -147,7 +147,7 @@ inline orm::migrate::RevisionDraft draft(const std::string& id, const std::strin
                                          const std::string& upgrade, const std::string& downgrade) {
   orm::migrate::RevisionDraft d;
   d.id = id;
-  d.down_revision = down;
+  d.down_revisions = orm::migrate::split_revisions(down);
   d.message = message;
   d.create_date = date;
   d.upgrade_body = upgrade;

@@ -132,7 +132,7 @@ TEST_CASE("split_sql counts lines from the given first line and reports untermin
 TEST_CASE("a revision file parses into its header and sections", "[revision]") {
   const auto revision = parse_revision(kGoodRevision, "migrations/versions/1a2b3c4d5e6f_x.sql");
   CHECK(revision.id == "1a2b3c4d5e6f");
-  CHECK(revision.down_revision.empty());
+  CHECK(revision.down_revisions.empty());
   CHECK(revision.message == "adds Book model");
   CHECK(revision.create_date == "2026-11-24 19:18:18.168440");
   CHECK(revision.transactional);
@@ -165,7 +165,7 @@ TEST_CASE("a revision file parses into its header and sections", "[revision]") {
       "CREATE INDEX CONCURRENTLY i ON books (title);\n-- === downgrade ===\nDROP INDEX i;\n",
       "y.sql");
   CHECK_FALSE(opted_out.transactional);
-  CHECK(opted_out.down_revision == "1a2b3c4d5e6f");
+  CHECK(opted_out.down_revisions == std::vector<std::string>{"1a2b3c4d5e6f"});
   CHECK(opted_out.destructive == "drops column books.x");
 }
 
@@ -218,10 +218,62 @@ TEST_CASE("revision file errors name the file and the line", "[revision][errors]
   CHECK(error_of([&] { parse_revision("SELECT 1;", path); }).find('\n') == std::string::npos);
 }
 
+TEST_CASE("a merge revision's Revises: names several revisions; one-parent files are unchanged",
+          "[revision][merge]") {
+  const std::string head = "-- m\n--\n-- Revision ID: ffff00000009\n";
+  const std::string sections = "-- === upgrade ===\n-- === downgrade ===\n";
+  CHECK(parse_revision(head + "-- Revises: aaaa00000001, bbbb00000002\n" + sections, "m.sql")
+            .down_revisions == std::vector<std::string>{"aaaa00000001", "bbbb00000002"});
+  CHECK(parse_revision(head + "-- Revises: c1,b2 , a3\n" + sections, "m.sql").down_revisions ==
+        std::vector<std::string>{"c1", "b2", "a3"});
+  CHECK(parse_revision(head + "-- Revises: None\n" + sections, "m.sql").down_revisions.empty());
+  CHECK(error_of([&] {
+          parse_revision(head + "-- Revises: aaaa00000001, aaaa00000001\n" + sections, "m.sql");
+        }) ==
+        "m.sql:4: 'Revises: aaaa00000001, aaaa00000001' names aaaa00000001 twice: name "
+        "each revision once");
+  CHECK_THAT(error_of([&] {
+               parse_revision(head + "-- Revises: aaaa00000001 bbbb00000002\n" + sections, "m.sql");
+             }),
+             Catch::StartsWith("m.sql:4: invalid 'Revises: aaaa00000001 bbbb00000002': name the "
+                               "revision it follows (a merge revision: several, separated by "
+                               "commas)"));
+  CHECK_THAT(error_of([&] {
+               parse_revision(head + "-- Revises: aaaa00000001, ffff00000009\n" + sections,
+                              "m.sql");
+             }),
+             Catch::StartsWith("m.sql:4: the revision revises itself"));
+  CHECK_THAT(error_of([&] {
+               parse_revision(
+                   head + "-- Revises: aaaa00000001\n-- Revises: bbbb00000002\n" + sections,
+                   "m.sql");
+             }),
+             Catch::StartsWith("m.sql:5: a second 'Revises:' line (the first is on line 4)"));
+
+  // A file written before merges existed: same parse, same checksum (sha256sum of the text).
+  const std::string old_file =
+      "-- adds Book model\n--\n-- Revision ID: 125d4289436c\n-- Revises:\n-- Create Date: "
+      "2026-11-25 19:04:04.308697\n\n-- === upgrade ===\n\nCREATE TABLE books (id "
+      "integer);\n\n-- === downgrade ===\n\nDROP TABLE books;\n";
+  const auto old_revision = parse_revision(old_file, "old.sql");
+  CHECK(old_revision.checksum ==
+        "481fb21f67b6d14a4f01c1b63432772f10aa7f5edb6b034f7f76750fa394fcc3");
+  CHECK(old_revision.down_revisions.empty());
+
+  orm::migrate::RevisionDraft draft;
+  draft.id = "ffff00000009";
+  draft.down_revisions = {"aaaa00000001", "bbbb00000002", "cccc00000003"};
+  draft.create_date = "2026-11-25 19:04:04.308697";
+  const std::string text = orm::migrate::render_revision(draft);
+  CHECK_THAT(text, Catch::Contains(
+                       "\n-- Revises: aaaa00000001, bbbb00000002, cccc00000003\n-- Create Date:"));
+  CHECK(parse_revision(text, "m.sql").down_revisions == draft.down_revisions);
+}
+
 TEST_CASE("a rendered revision reads back the same", "[revision]") {
   orm::migrate::RevisionDraft draft;
   draft.id = orm::migrate::new_revision_id();
-  draft.down_revision = "0123456789ab";
+  draft.down_revisions = {"0123456789ab"};
   draft.message = "adds Book model";
   draft.create_date = orm::migrate::create_date_now();
   draft.destructive = "drops column books.description";
@@ -234,7 +286,7 @@ TEST_CASE("a rendered revision reads back the same", "[revision]") {
 
   const auto revision = parse_revision(text, "x.sql");
   CHECK(revision.id == draft.id);
-  CHECK(revision.down_revision == draft.down_revision);
+  CHECK(revision.down_revisions == draft.down_revisions);
   CHECK(revision.message == draft.message);
   CHECK(revision.create_date == draft.create_date);
   CHECK(revision.destructive == draft.destructive);
@@ -268,8 +320,9 @@ TEST_CASE("a parse error in the versions folder names the file and line", "[revi
 
   std::ofstream(bad) << "-- bad\n-- Revision ID: aaa\n-- Revises: 999\n-- === upgrade ===\n"
                         "-- === downgrade ===\n";
-  CHECK_THAT(error_of([&] { orm::migrate::ScriptDirectory::load(directory, "hello_books"); }),
-             Catch::StartsWith(bad.string() + ":3: 'Revises: 999' names no revision in "));
+  CHECK_THAT(
+      error_of([&] { orm::migrate::ScriptDirectory::load(directory, "hello_books"); }),
+      Catch::StartsWith(bad.string() + ":3: 'Revises: 999' names 999, which no revision in "));
 
   CHECK_THAT(
       error_of([&] { orm::migrate::ScriptDirectory::load(directory / "nope", "hello_books"); }),

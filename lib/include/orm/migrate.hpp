@@ -38,8 +38,10 @@ inline constexpr const char* history_schema = "";
 
 /// One row of the history table: a revision applied to this database.
 struct AppliedRevision {
-  std::string revision;               ///< the revision id
-  std::string down_revision;          ///< empty for the first revision
+  std::string revision;  ///< the revision id
+  /// The revisions it follows (empty for the first revision, several for a merge revision);
+  /// the table's text column `down_revision` holds them as `Revises:` writes them ("a, b").
+  std::vector<std::string> down_revisions;
   std::string message;                ///< the revision's message
   std::string checksum;               ///< SHA-256 of the file as it was applied (or accepted)
   std::string applied_at;             ///< e.g. "2026-11-24 19:18:18.16844+00"
@@ -122,12 +124,22 @@ class Migrations {
   /// `db revision -m MESSAGE`: writes an empty revision to fill in by hand.
   std::filesystem::path revision(const std::string& message);
 
-  /// `db upgrade [TARGET]`: applies revisions up to TARGET: `head` (the default), a full or
-  /// unique partial revision id, or `+N`. Prints a `Destructive: ...` line before each revision
-  /// marked `Destructive:`. With no revision file yet, says so.
+  /// `db merge [-m MESSAGE] [REV...]`: writes a merge revision that follows REV... (default:
+  /// every head; `heads` names them too), with no SQL, so the history has one head again.
+  /// Refuses fewer than two revisions and a revision that is in another's history.
+  std::filesystem::path merge(const std::string& message,
+                              const std::vector<std::string>& revisions = {});
+
+  /// `db upgrade [TARGET]`: applies the revisions TARGET needs that are not applied yet, each
+  /// after every revision it revises: `head` (the default; refused when the history has several
+  /// heads), `heads` (all of them), a full or unique partial revision id, or `+N` (the next N
+  /// on the way to head). Prints a `Destructive: ...` line before each revision marked
+  /// `Destructive:`. With no revision file yet, says so.
   void upgrade(const std::string& target = "head");
-  /// `db downgrade [TARGET]`: reverts revisions down to TARGET: `-N` (default `-1`), `base`, or
-  /// a revision id (which stays applied).
+  /// `db downgrade [TARGET]`: reverts revisions: `-N` (default `-1`: each time, of the applied
+  /// revisions nothing applied follows, the one applied last), `base` (all), or a revision id:
+  /// it stays applied, everything that follows it is reverted, other branches stay (Alembic's
+  /// rule).
   void downgrade(const std::string& target = "-1");
   /// `db upgrade --sql [[FROM:]TO]`: prints the SQL instead of running it (FROM defaults to
   /// base; needs no server).
@@ -149,6 +161,12 @@ class Migrations {
   /// `db check`: true (and "No new upgrade operations detected.") when the models match the
   /// database; false after printing the differences.
   bool check();
+  /// `db check --roundtrip`: on a scratch database of its own (`<database>_roundtrip_<pid>`,
+  /// created from template0 and dropped afterwards, also on failure) upgrades base to head one
+  /// revision at a time, compares the schema with the models, downgrades to base checking that
+  /// each downgrade restores the schema its upgrade started from, upgrades again and compares
+  /// again. Prints one line per problem, naming the revision; true when there is none.
+  bool roundtrip();
   /// `db accept REV`: records the current checksum of an applied revision whose file was edited
   /// on purpose.
   void accept(const std::string& revision);

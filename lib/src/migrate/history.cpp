@@ -17,7 +17,7 @@ std::vector<AppliedRevision> rows_of(const pqxx::result& result) {
   for (const auto& row : result) {
     AppliedRevision applied;
     applied.revision = row[0].as<std::string>();
-    applied.down_revision = row[1].as<std::string>();
+    applied.down_revisions = split_revisions(row[1].as<std::string>());
     applied.message = row[2].as<std::string>();
     applied.checksum = row[3].as<std::string>();
     applied.applied_at = row[4].as<std::string>();
@@ -59,8 +59,11 @@ std::string HistorySql::select() const {
 
 std::string HistorySql::record(const Revision& revision, Direction direction, bool timed) const {
   if (direction == Direction::downgrade) return remove(revision.id);
-  const std::string down =
-      revision.down_revision.empty() ? "NULL" : sql_literal(revision.down_revision);
+  // A merge revision's parents go into the one text column as its `Revises:` line writes them
+  // ("a, b"), so a table made before merges existed records them unchanged.
+  const std::string down = revision.down_revisions.empty()
+                               ? "NULL"
+                               : sql_literal(join_revisions(revision.down_revisions));
   const std::string values =
       fmt::format("{}, {}, {}, {}", sql_literal(revision.id), down, sql_literal(revision.message),
                   sql_literal(revision.checksum));

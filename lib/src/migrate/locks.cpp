@@ -115,8 +115,8 @@ FolderLock::FolderLock(const std::string& directory, std::ostream& out) {
     return;
   }
   out << fmt::format(
-             "Waiting for another command that writes revisions in {} (db migrate or db "
-             "revision) to finish ...",
+             "Waiting for another command that writes revisions in {} (db migrate, db "
+             "revision or db merge) to finish ...",
              directory)
       << std::endl;
   while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {

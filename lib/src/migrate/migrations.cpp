@@ -47,16 +47,12 @@ The database records each applied revision, with a checksum of its file, in the 
 {history_table}. Change a revision only before it is applied; after that, write a new one.
 )";
 
-std::string at_text(const std::vector<const Revision*>& chain, std::size_t position) {
-  return position == 0 ? "base" : chain[position - 1]->id;
-}
-
 // "Running upgrade  -> 1a2b3c4d5e6f, adds Book model", as Alembic prints it.
 std::string running_line(const Revision& revision, detail::Direction direction) {
   const bool up = direction == detail::Direction::upgrade;
-  const std::string line =
-      up ? fmt::format("Running upgrade {} -> {}", revision.down_revision, revision.id)
-         : fmt::format("Running downgrade {} -> {}", revision.id, revision.down_revision);
+  const std::string parents = join_revisions(revision.down_revisions);
+  const std::string line = up ? fmt::format("Running upgrade {} -> {}", parents, revision.id)
+                              : fmt::format("Running downgrade {} -> {}", revision.id, parents);
   return revision.message.empty() ? line : fmt::format("{}, {}", line, revision.message);
 }
 
@@ -121,38 +117,63 @@ Target parse_target(const std::string& text, const std::string& command,
   return target;
 }
 
-// The chain index an absolute target names: 0 is base, chain.size() is head; revision ids
-// count the revision as applied.
-std::size_t absolute_index(const std::string& target, const ScriptDirectory& scripts,
-                           const std::vector<const Revision*>& chain) {
-  if (target == "head" || target == "heads") return chain.size();
-  if (target == "base") return 0;
-  const Revision& revision = scripts.resolve(target);
-  const auto it = std::find(chain.begin(), chain.end(), &revision);
-  return static_cast<std::size_t>(it - chain.begin()) + 1;  // chain() holds every revision
+using Revisions = std::vector<const Revision*>;
+
+bool contains(const std::set<std::string>& ids, const Revision* revision) {
+  return ids.count(revision->id) != 0;
 }
 
-// A new revision after the chain's head: a fresh id, the head as its down revision, now.
-RevisionDraft next_revision(const ScriptDirectory& scripts,
-                            const std::vector<const Revision*>& chain, const std::string& message) {
-  RevisionDraft draft;
-  do {
-    draft.id = new_revision_id();
-  } while (scripts.find(draft.id) != nullptr);
-  draft.down_revision = chain.empty() ? "" : chain.back()->id;
-  draft.message = message;
-  draft.create_date = create_date_now();
-  return draft;
+std::set<std::string> ids_of(const Revisions& revisions) {
+  std::set<std::string> ids;
+  for (const Revision* revision : revisions) ids.insert(revision->id);
+  return ids;
 }
 
-// Checks the history rows against the files and returns how many chain revisions are applied.
-// Refuses rows without a file, gaps, and (with `checksums`) applied files that were edited.
-std::size_t applied_position(const std::vector<AppliedRevision>& applied,
-                             const ScriptDirectory& scripts,
-                             const std::vector<const Revision*>& chain, bool checksums,
-                             const Settings& settings) {
+// `revisions` without those in `ids`, order kept.
+Revisions without(const Revisions& revisions, const std::set<std::string>& ids) {
+  Revisions out;
+  for (const Revision* revision : revisions) {
+    if (!contains(ids, revision)) out.push_back(revision);
+  }
+  return out;
+}
+
+// "1a2b3c4d5e6f", "1a2b3c4d5e6f, 9f8e7d6c5b4a" or "base": where a database (or a set of
+// revisions) is.
+std::string at_text(const Revisions& heads) {
+  std::vector<std::string> ids;
+  for (const Revision* head : heads) ids.push_back(head->id);
+  return ids.empty() ? "base" : join_revisions(ids);
+}
+
+// The revisions of `ids` that no other revision of `ids` follows, in revisions() order.
+Revisions heads_of(const std::set<std::string>& ids, const ScriptDirectory& scripts) {
+  Revisions heads;
+  for (const auto& revision : scripts.revisions()) {
+    if (ids.count(revision.id) == 0) continue;
+    const auto children = scripts.children(revision);
+    if (std::none_of(children.begin(), children.end(),
+                     [&](const Revision* child) { return contains(ids, child); })) {
+      heads.push_back(&revision);
+    }
+  }
+  return heads;
+}
+
+// What a database has applied, checked against the files.
+struct AppliedState {
+  std::set<std::string> ids;                 // every applied revision
+  std::map<std::string, std::size_t> order;  // id -> its row's place in the history table
+  Revisions heads;                           // applied revisions no applied revision follows
+};
+
+// Checks the history rows against the files: refuses rows without a file, a revision recorded
+// without one it follows, and (with `checksums`) applied files that were edited.
+AppliedState applied_state(const std::vector<AppliedRevision>& rows, const ScriptDirectory& scripts,
+                           bool checksums, const Settings& settings) {
+  AppliedState state;
   std::map<std::string, const AppliedRevision*> by_id;
-  for (const auto& row : applied) {
+  for (const auto& row : rows) {
     if (scripts.find(row.revision) == nullptr) {
       throw MigrationError(fmt::format(
           "the database has revision {} ({}) applied, but no file in {} has that Revision ID: "
@@ -160,23 +181,29 @@ std::size_t applied_position(const std::vector<AppliedRevision>& applied,
           "stamp REV`",
           row.revision, row.message, scripts.versions_directory().string(), settings.program));
     }
+    state.order[row.revision] = state.ids.size();
+    state.ids.insert(row.revision);
     by_id[row.revision] = &row;
   }
-  const std::size_t position = applied.size();
-  for (std::size_t i = 0; i < position; ++i) {
-    if (by_id.count(chain[i]->id) == 0) {
+  for (const auto& revision : scripts.revisions()) {
+    if (!contains(state.ids, &revision)) continue;
+    for (const std::string& parent : revision.down_revisions) {
+      if (state.ids.count(parent) != 0) continue;
       throw MigrationError(fmt::format(
-          "{} is inconsistent: revision {} is not recorded but revisions after it are: record "
+          "{} is inconsistent: revision {} is recorded but {}, which it revises, is not: record "
           "where the database really is with `{} db stamp REV`",
-          settings.history_table, chain[i]->id, settings.program));
+          settings.history_table, revision.id, parent, settings.program));
     }
   }
-  if (!checksums) return position;
-  std::vector<const Revision*> edited;
-  for (std::size_t i = 0; i < position; ++i) {
-    if (by_id.at(chain[i]->id)->checksum != chain[i]->checksum) edited.push_back(chain[i]);
+  state.heads = heads_of(state.ids, scripts);
+  if (!checksums) return state;
+  Revisions edited;
+  for (const auto& revision : scripts.revisions()) {
+    if (contains(state.ids, &revision) && by_id.at(revision.id)->checksum != revision.checksum) {
+      edited.push_back(&revision);
+    }
   }
-  if (edited.empty()) return position;
+  if (edited.empty()) return state;
   const Revision& first = *edited.front();
   std::string more;
   if (edited.size() > 1) {
@@ -191,14 +218,87 @@ std::size_t applied_position(const std::vector<AppliedRevision>& applied,
       first.path.string(), first.id, settings.history_table, more, settings.program));
 }
 
-// Splits "FROM:TO" (or "TO") and resolves both ends over the chain; relative ends count from
-// FROM.
-std::pair<std::size_t, std::size_t> offline_range(const std::string& range,
-                                                  const std::string& default_from,
-                                                  const std::string& command,
-                                                  const ScriptDirectory& scripts,
-                                                  const std::vector<const Revision*>& chain,
-                                                  const std::string& program) {
+// The order in which to revert `revert` (a set that holds every applied revision that follows
+// one of its own): each time, of the revisions nothing applied follows any more, the one applied
+// last (`order`: the history rows' order, or any order that lists parents first).
+Revisions revert_order(std::set<std::string> revert, std::set<std::string> applied,
+                       const std::map<std::string, std::size_t>& order,
+                       const ScriptDirectory& scripts) {
+  Revisions out;
+  while (!revert.empty()) {
+    const Revision* next = nullptr;
+    for (const std::string& id : revert) {
+      const Revision* revision = scripts.find(id);
+      const auto children = scripts.children(*revision);
+      if (std::any_of(children.begin(), children.end(),
+                      [&](const Revision* child) { return contains(applied, child); })) {
+        continue;
+      }
+      if (next == nullptr || order.at(id) > order.at(next->id)) next = revision;
+    }
+    if (next == nullptr) {
+      throw MigrationError("internal error: no revision to revert first (please report it)");
+    }
+    out.push_back(next);
+    revert.erase(next->id);
+    applied.erase(next->id);
+  }
+  return out;
+}
+
+// revisions()'s order as a revert_order() order: the files' order (for --sql, where no history
+// table is read).
+std::map<std::string, std::size_t> file_order(const ScriptDirectory& scripts) {
+  std::map<std::string, std::size_t> order;
+  for (const auto& revision : scripts.revisions()) order[revision.id] = order.size();
+  return order;
+}
+
+// The revisions an absolute target names: head (the one head), heads (all), base (none), or a
+// revision id. `applied` only improves the advice of the multiple-heads error.
+Revisions named_revisions(const std::string& target, const ScriptDirectory& scripts,
+                          const std::set<std::string>& applied = {}) {
+  if (target == "heads") return scripts.heads();
+  if (target == "head") {
+    const Revision* head = scripts.head(applied);
+    return head == nullptr ? Revisions{} : Revisions{head};
+  }
+  if (target == "base") return {};
+  return {&scripts.resolve(target)};
+}
+
+// The revisions `+N` applies after those of `applied`: the next N on the way to the one head.
+Revisions steps_up(const Target& target, const std::set<std::string>& applied,
+                   const ScriptDirectory& scripts) {
+  const Revisions pending =
+      without(scripts.lineage(named_revisions("head", scripts, applied)), applied);
+  if (target.count > pending.size()) return {};
+  return Revisions(pending.begin(), pending.begin() + static_cast<long>(target.count));
+}
+
+// A new revision after `heads` (one, or several for a merge): a fresh id, now.
+RevisionDraft next_revision(const ScriptDirectory& scripts, const Revisions& heads,
+                            const std::string& message) {
+  RevisionDraft draft;
+  do {
+    draft.id = new_revision_id();
+  } while (scripts.find(draft.id) != nullptr);
+  for (const Revision* head : heads) draft.down_revisions.push_back(head->id);
+  draft.message = message;
+  draft.create_date = create_date_now();
+  return draft;
+}
+
+// What `--sql FROM:TO` prints: the revisions applied at FROM and at TO (each set lists every
+// revision its members follow). Relative ends count from FROM.
+struct OfflineRange {
+  std::set<std::string> from;
+  std::set<std::string> to;
+};
+
+OfflineRange offline_range(const std::string& range, const std::string& default_from,
+                           const std::string& command, const ScriptDirectory& scripts,
+                           const std::string& program) {
   const auto colon = range.find(':');
   const std::string from_text = colon == std::string::npos ? default_from : range.substr(0, colon);
   const std::string to_text = colon == std::string::npos ? range : range.substr(colon + 1);
@@ -209,15 +309,33 @@ std::pair<std::size_t, std::size_t> offline_range(const std::string& range,
     throw MigrationError(
         fmt::format("--sql {}: the start of the range must be head, base or a revision id", range));
   }
-  const std::size_t from = absolute_index(from_text, scripts, chain);
-  if (to_target.sign == 0) return {from, absolute_index(to_text, scripts, chain)};
-  const bool fits =
-      to_target.sign > 0 ? to_target.count <= chain.size() - from : to_target.count <= from;
-  if (!fits) {
-    throw MigrationError(fmt::format("--sql {}: {} from {} goes beyond base or head", range,
-                                     to_text, at_text(chain, from)));
+  OfflineRange result;
+  result.from = ids_of(scripts.lineage(named_revisions(from_text, scripts)));
+  const auto beyond = [&] {
+    return MigrationError(fmt::format("--sql {}: {} from {} goes beyond base or head", range,
+                                      to_text, at_text(heads_of(result.from, scripts))));
+  };
+  if (to_target.sign > 0) {
+    const Revisions up = steps_up(to_target, result.from, scripts);
+    if (up.empty()) throw beyond();
+    result.to = result.from;
+    for (const Revision* revision : up) result.to.insert(revision->id);
+  } else if (to_target.sign < 0) {
+    if (to_target.count > result.from.size()) throw beyond();
+    const Revisions down = revert_order(result.from, result.from, file_order(scripts), scripts);
+    result.to = result.from;
+    for (std::size_t i = 0; i < to_target.count; ++i) result.to.erase(down[i]->id);
+  } else if (command == "downgrade" && to_text != "base" && to_text != "head" &&
+             to_text != "heads" && result.from.count(scripts.resolve(to_text).id) != 0) {
+    // Down to a revision: revert what follows it, keep other branches (as `db downgrade`).
+    result.to = result.from;
+    for (const Revision* later : scripts.descendants(scripts.resolve(to_text))) {
+      result.to.erase(later->id);
+    }
+  } else {
+    result.to = ids_of(scripts.lineage(named_revisions(to_text, scripts)));
   }
-  return {from, to_target.sign > 0 ? from + to_target.count : from - to_target.count};
+  return result;
 }
 
 // The statements of a revision section as --sql prints them (COPY rows included), then the
@@ -316,19 +434,19 @@ std::optional<fs::path> Migrations::migrate(const std::string& message,
                                             const std::vector<std::string>& renames) {
   const detail::FolderLock lock((settings_.directory / "versions").string(), out_);
   const ScriptDirectory scripts = this->scripts();
-  const auto chain = scripts.chain();
   std::vector<Rename> parsed;
   for (const auto& rename : renames) parsed.push_back(parse_rename(rename));
 
   App& app = this->app();
   const detail::HistorySql history = history_sql();
-  const auto applied = detail::read_history(app.db(), history, false);
-  const std::size_t position = applied_position(applied, scripts, chain, true, settings_);
-  if (position != chain.size()) {
+  const AppliedState state =
+      applied_state(detail::read_history(app.db(), history, false), scripts, true, settings_);
+  const Revision* head = scripts.head(state.ids);
+  if (head != nullptr && !contains(state.ids, head)) {
     throw MigrationError(fmt::format(
         "Target database is not up to date: it is at {}, the newest revision is {}; run {} "
         "first, then {} again",
-        at_text(chain, position), chain.back()->id, hint("upgrade"), hint("migrate")));
+        at_text(state.heads), head->id, hint("upgrade"), hint("migrate")));
   }
 
   const SchemaDiff diff = compare(app.metadata(), reflect(app.db(), reflect_skip()), parsed,
@@ -342,7 +460,8 @@ std::optional<fs::path> Migrations::migrate(const std::string& message,
     return std::nullopt;
   }
 
-  RevisionDraft draft = next_revision(scripts, chain, message);
+  RevisionDraft draft =
+      next_revision(scripts, head == nullptr ? Revisions{} : Revisions{head}, message);
   draft.destructive = diff.destructive();
   draft.upgrade_body = fmt::format(
       "-- generated by `{0} db migrate`: check it (edit it if needed) before `{0} db "
@@ -370,10 +489,69 @@ std::optional<fs::path> Migrations::migrate(const std::string& message,
 fs::path Migrations::revision(const std::string& message) {
   const detail::FolderLock lock((settings_.directory / "versions").string(), out_);
   const ScriptDirectory scripts = this->scripts();
-  const auto chain = scripts.chain();
-  RevisionDraft draft = next_revision(scripts, chain, message);
+  const Revision* head = scripts.head();
+  RevisionDraft draft =
+      next_revision(scripts, head == nullptr ? Revisions{} : Revisions{head}, message);
   draft.upgrade_body = "-- Write the SQL that makes the change here; end each statement with ;\n";
   draft.downgrade_body = "-- Write the SQL that undoes the upgrade here.\n";
+  const fs::path path = scripts.write(draft);
+  out_ << fmt::format("Generating {} ...  done", path.string()) << std::endl;
+  return path;
+}
+
+fs::path Migrations::merge(const std::string& message, const std::vector<std::string>& revisions) {
+  const detail::FolderLock lock((settings_.directory / "versions").string(), out_);
+  const ScriptDirectory scripts = this->scripts();
+  Revisions joined;
+  for (const std::string& text :
+       revisions.empty() ? std::vector<std::string>{"heads"} : revisions) {
+    const Target target = parse_target(text, "merge", settings_.program);
+    if (target.sign != 0 || text == "base") {
+      throw MigrationError(
+          fmt::format("merge {}: name the revisions to join (see {}), or none to join every head",
+                      text, hint("heads")));
+    }
+    for (const Revision* revision : named_revisions(text, scripts)) {
+      if (std::find(joined.begin(), joined.end(), revision) == joined.end()) {
+        joined.push_back(revision);
+      }
+    }
+  }
+  if (joined.size() < 2) {
+    if (joined.empty()) {
+      throw MigrationError(fmt::format("no revisions yet in {}: there is nothing to merge",
+                                       scripts.versions_directory().string()));
+    }
+    throw MigrationError(
+        fmt::format("nothing to merge: {} {}; a merge revision joins two or more heads (see {})",
+                    revisions.empty() ? "there is one head," : "only one revision given,",
+                    describe(*joined.front()), hint("heads")));
+  }
+  for (const Revision* revision : joined) {
+    for (const Revision* other : joined) {
+      if (other == revision) continue;
+      const auto before = scripts.lineage({other});
+      if (std::find(before.begin(), before.end(), revision) != before.end()) {
+        throw MigrationError(fmt::format(
+            "merge: {} is already in the history of {}: merge revisions of different branches "
+            "(see {})",
+            revision->id, other->id, hint("heads")));
+      }
+    }
+  }
+  std::sort(joined.begin(), joined.end(), [&](const Revision* a, const Revision* b) {
+    return scripts.position(*a) < scripts.position(*b);
+  });
+  std::vector<std::string> ids;
+  for (const Revision* revision : joined) ids.push_back(revision->id);
+  const std::string default_message = ids.size() == 2
+                                          ? fmt::format("merges {} and {}", ids[0], ids[1])
+                                          : fmt::format("merges {} heads", ids.size());
+  RevisionDraft draft = next_revision(scripts, joined, message.empty() ? default_message : message);
+  draft.upgrade_body =
+      "-- A merge revision joins branches and usually needs no SQL; add some here only if the\n"
+      "-- branches' changes need reconciling.\n";
+  draft.downgrade_body = "-- Undo here what the upgrade section does (usually nothing).\n";
   const fs::path path = scripts.write(draft);
   out_ << fmt::format("Generating {} ...  done", path.string()) << std::endl;
   return path;
@@ -437,89 +615,111 @@ void Migrations::run(const std::vector<const Revision*>& revisions, bool up,
 void Migrations::upgrade(const std::string& target_text) {
   const ScriptDirectory scripts = this->scripts();
   const Target target = parse_target(target_text, "upgrade", settings_.program);
-  const auto chain = scripts.chain();
   if (target.sign < 0) {
     throw MigrationError(fmt::format("upgrade {} would go down: run {} instead", target_text,
                                      hint("downgrade " + target_text)));
   }
-  const std::size_t wanted = target.sign != 0 ? 0 : absolute_index(target_text, scripts, chain);
+  if (target.sign == 0 && target_text != "head" && target_text != "heads") {
+    named_revisions(target_text, scripts);  // an unknown id is refused before connecting
+  }
   if (say_if_no_revisions(scripts)) return;
 
   Database& db = app().db();
   const detail::MigrationLock lock(db, out_, fmt::format("{} db upgrade", settings_.program),
                                    settings_.lock_timeout_seconds);
-  const auto applied = detail::read_history(db, history_sql(), true);
-  const std::size_t position = applied_position(applied, scripts, chain, true, settings_);
-  std::size_t destination = wanted;
-  if (target.sign != 0) {
-    if (target.count > chain.size() - position) {
+  const AppliedState state =
+      applied_state(detail::read_history(db, history_sql(), true), scripts, true, settings_);
+  Revisions pending;
+  if (target.sign > 0) {
+    pending = steps_up(target, state.ids, scripts);
+    if (pending.empty()) {
+      const auto left = without(scripts.lineage({scripts.head(state.ids)}), state.ids).size();
       throw MigrationError(fmt::format(
           "upgrade {} goes past head: the database is at {} and {} revision(s) are not applied "
           "yet; run {} to apply them all",
-          target_text, at_text(chain, position), chain.size() - position, hint("upgrade")));
+          target_text, at_text(state.heads), left, hint("upgrade")));
     }
-    destination = position + target.count;
-  } else if (destination < position) {
-    throw MigrationError(fmt::format(
-        "revision {} is older than the database's revision {}: to go back to it, run {}",
-        target_text, at_text(chain, position), hint("downgrade " + target_text)));
+  } else {
+    const Revisions targets = named_revisions(target_text, scripts, state.ids);
+    // A target that is applied, with later revisions applied too, is below the database.
+    bool below = target_text == "base" && !state.ids.empty();
+    for (const Revision* wanted : targets) {
+      if (!contains(state.ids, wanted)) continue;
+      for (const Revision* later : scripts.descendants(*wanted)) {
+        below = below || contains(state.ids, later);
+      }
+    }
+    if (below) {
+      throw MigrationError(fmt::format(
+          "revision {} is older than the database's revision {}: to go back to it, run {}",
+          target_text, at_text(state.heads), hint("downgrade " + target_text)));
+    }
+    pending = without(scripts.lineage(targets), state.ids);
   }
-  run({chain.begin() + static_cast<long>(position), chain.begin() + static_cast<long>(destination)},
-      true, "upgrade", db);
+  run(pending, true, "upgrade", db);
 }
 
 void Migrations::downgrade(const std::string& target_text) {
   const ScriptDirectory scripts = this->scripts();
   const Target target = parse_target(target_text, "downgrade", settings_.program);
-  const auto chain = scripts.chain();
   if (target.sign > 0) {
     throw MigrationError(fmt::format("downgrade {} would go up: run {} instead", target_text,
                                      hint("upgrade " + target_text)));
   }
-  const std::size_t wanted = target.sign != 0 ? 0 : absolute_index(target_text, scripts, chain);
+  if (target.sign == 0 && target_text != "head" && target_text != "heads") {
+    named_revisions(target_text, scripts);  // an unknown id is refused before connecting
+  }
 
   Database& db = app().db();
   const detail::MigrationLock lock(db, out_, fmt::format("{} db downgrade", settings_.program),
                                    settings_.lock_timeout_seconds);
-  const auto applied = detail::read_history(db, history_sql(), true);
-  const std::size_t position = applied_position(applied, scripts, chain, true, settings_);
-  std::size_t destination = wanted;
-  if (target.sign != 0) {
-    if (target.count > position) {
-      if (position == 0) {
+  const AppliedState state =
+      applied_state(detail::read_history(db, history_sql(), true), scripts, true, settings_);
+  std::set<std::string> revert;
+  if (target.sign < 0) {
+    if (target.count > state.ids.size()) {
+      if (state.ids.empty()) {
         throw MigrationError(
             "nothing to downgrade: no revision is applied (the database is at base)");
       }
       throw MigrationError(fmt::format(
           "downgrade {} goes below base: only {} revision(s) are applied; run {} to revert them "
           "all",
-          target_text, position, hint("downgrade base")));
+          target_text, state.ids.size(), hint("downgrade base")));
     }
-    destination = position - target.count;
-  } else if (destination > position) {
-    throw MigrationError(fmt::format(
-        "revision {} is not applied yet (the database is at {}): to go forward to it, run {}",
-        target_text, at_text(chain, position), hint("upgrade " + target_text)));
+    const Revisions order = revert_order(state.ids, state.ids, state.order, scripts);
+    run({order.begin(), order.begin() + static_cast<long>(target.count)}, false, "downgrade", db);
+    return;
   }
-  std::vector<const Revision*> reverted(chain.begin() + static_cast<long>(destination),
-                                        chain.begin() + static_cast<long>(position));
-  std::reverse(reverted.begin(), reverted.end());
-  run(reverted, false, "downgrade", db);
+  // Down to base reverts everything; down to a revision reverts what follows it and keeps it
+  // and every other branch (Alembic's rule).
+  if (target_text == "base") revert = state.ids;
+  for (const Revision* kept : named_revisions(target_text, scripts, state.ids)) {
+    if (!contains(state.ids, kept)) {
+      throw MigrationError(fmt::format(
+          "revision {} is not applied yet (the database is at {}): to go forward to it, run {}",
+          target_text, at_text(state.heads), hint("upgrade " + target_text)));
+    }
+    for (const Revision* later : scripts.descendants(*kept)) {
+      if (contains(state.ids, later)) revert.insert(later->id);
+    }
+  }
+  run(revert_order(revert, state.ids, state.order, scripts), false, "downgrade", db);
 }
 
 void Migrations::upgrade_sql(const std::string& range) {
   const ScriptDirectory scripts = this->scripts();
-  const auto chain = scripts.chain();
-  const auto [from, to] =
-      offline_range(range, "base", "upgrade", scripts, chain, settings_.program);
-  if (to < from) {
+  const OfflineRange offline = offline_range(range, "base", "upgrade", scripts, settings_.program);
+  const bool down = std::any_of(offline.from.begin(), offline.from.end(),
+                                [&](const std::string& id) { return offline.to.count(id) == 0; });
+  if (down) {
     throw MigrationError(
         fmt::format("upgrade --sql {} goes down: use {}", range, hint("downgrade --sql " + range)));
   }
   const detail::HistorySql history(settings_);
-  if (from == 0) out_ << history.create() << ";\n\n";
-  for (std::size_t i = from; i < to; ++i) {
-    const Revision& revision = *chain[i];
+  if (offline.from.empty()) out_ << history.create() << ";\n\n";
+  for (const auto& revision : scripts.revisions()) {
+    if (offline.from.count(revision.id) != 0 || offline.to.count(revision.id) == 0) continue;
     if (!revision.destructive.empty()) out_ << "-- " << destructive_line(revision) << "\n";
     out_ << "-- " << running_line(revision, detail::Direction::upgrade) << "\n\n";
     print_statements(out_, revision, revision.upgrade,
@@ -530,19 +730,24 @@ void Migrations::upgrade_sql(const std::string& range) {
 
 void Migrations::downgrade_sql(const std::string& range) {
   const ScriptDirectory scripts = this->scripts();
-  const auto chain = scripts.chain();
-  const auto [from, to] =
-      offline_range(range, "head", "downgrade", scripts, chain, settings_.program);
-  if (to > from) {
+  const OfflineRange offline =
+      offline_range(range, "head", "downgrade", scripts, settings_.program);
+  const bool up = std::any_of(offline.to.begin(), offline.to.end(),
+                              [&](const std::string& id) { return offline.from.count(id) == 0; });
+  if (up) {
     throw MigrationError(
         fmt::format("downgrade --sql {} goes up: use {}", range, hint("upgrade --sql " + range)));
   }
+  std::set<std::string> revert;
+  for (const std::string& id : offline.from) {
+    if (offline.to.count(id) == 0) revert.insert(id);
+  }
   const detail::HistorySql history(settings_);
-  for (std::size_t i = from; i > to; --i) {
-    const Revision& revision = *chain[i - 1];
-    out_ << "-- " << running_line(revision, detail::Direction::downgrade) << "\n\n";
-    print_statements(out_, revision, revision.downgrade,
-                     history.record(revision, detail::Direction::downgrade, false));
+  for (const Revision* revision :
+       revert_order(revert, offline.from, file_order(scripts), scripts)) {
+    out_ << "-- " << running_line(*revision, detail::Direction::downgrade) << "\n\n";
+    print_statements(out_, *revision, revision->downgrade,
+                     history.record(*revision, detail::Direction::downgrade, false));
   }
   out_.flush();
 }
@@ -551,7 +756,8 @@ std::optional<std::string> Migrations::current() {
   const ScriptDirectory scripts = this->scripts();
   const auto applied = detail::read_history(app().db(), history_sql(), false);
   std::set<std::string> revised;
-  for (const auto& row : applied) revised.insert(row.down_revision);
+  for (const auto& row : applied)
+    revised.insert(row.down_revisions.begin(), row.down_revisions.end());
   const auto heads = scripts.heads();
   std::optional<std::string> result;
   for (const auto& row : applied) {
@@ -579,7 +785,9 @@ void Migrations::history() {
   try {
     const auto applied = detail::read_history(app().db(), history_sql(), false);
     std::set<std::string> revised;
-    for (const auto& row : applied) revised.insert(row.down_revision);
+    for (const auto& row : applied) {
+      revised.insert(row.down_revisions.begin(), row.down_revisions.end());
+    }
     for (const auto& row : applied) {
       if (revised.count(row.revision) == 0) current.insert(row.revision);
     }
@@ -590,10 +798,13 @@ void Migrations::history() {
   }
   const auto heads = scripts.heads();
   const auto& revisions = scripts.revisions();
+  // As Alembic prints it: "a, b -> m (head) (current) (mergepoint), message".
   for (auto it = revisions.rbegin(); it != revisions.rend(); ++it) {
     const bool head = std::find(heads.begin(), heads.end(), &*it) != heads.end();
-    out_ << (it->down_revision.empty() ? "<base>" : it->down_revision) << " -> " << it->id
-         << (head ? " (head)" : "") << (current.count(it->id) != 0 ? " (current)" : "")
+    out_ << (it->down_revisions.empty() ? "<base>" : join_revisions(it->down_revisions)) << " -> "
+         << it->id << (head ? " (head)" : "") << (current.count(it->id) != 0 ? " (current)" : "")
+         << (scripts.children(*it).size() > 1 ? " (branchpoint)" : "")
+         << (it->down_revisions.size() > 1 ? " (mergepoint)" : "")
          << (it->message.empty() ? "" : ", " + it->message) << "\n";
   }
   if (!unreachable.empty()) out_ << "(current revision not marked: " << unreachable << ")\n";
@@ -610,12 +821,11 @@ void Migrations::show(const std::string& target) {
   const ScriptDirectory scripts = this->scripts();
   const Revision* revision = nullptr;
   if (target == "head") {
-    const auto chain = scripts.chain();
-    if (chain.empty()) {
+    revision = scripts.head();
+    if (revision == nullptr) {
       throw MigrationError(
           fmt::format("there is no revision yet: create one with {}", hint("migrate -m MESSAGE")));
     }
-    revision = chain.back();
   } else if (target == "base") {
     throw MigrationError(fmt::format(
         "base is not a revision (it is the state before the first one): name a revision id, see "
@@ -625,10 +835,15 @@ void Migrations::show(const std::string& target) {
     revision = &scripts.resolve(parse_target(target, "show", settings_.program).text);
   }
   const auto heads = scripts.heads();
+  const auto children = scripts.children(*revision);
   const bool head = std::find(heads.begin(), heads.end(), revision) != heads.end();
-  out_ << "Rev: " << revision->id << (head ? " (head)" : "") << "\n";
-  out_ << "Parent: " << (revision->down_revision.empty() ? "<base>" : revision->down_revision)
+  const bool merge = revision->down_revisions.size() > 1;
+  out_ << "Rev: " << revision->id << (head ? " (head)" : "")
+       << (children.size() > 1 ? " (branchpoint)" : "") << (merge ? " (mergepoint)" : "") << "\n";
+  out_ << (merge ? "Merges: " : "Parent: ")
+       << (revision->down_revisions.empty() ? "<base>" : join_revisions(revision->down_revisions))
        << "\n";
+  if (children.size() > 1) out_ << "Branches into: " << at_text(children) << "\n";
   out_ << "Path: " << revision->path.string() << "\n\n";
   for (const auto& line : revision->header) {
     out_ << (line.empty() ? "" : "    " + line) << "\n";
@@ -639,42 +854,41 @@ void Migrations::show(const std::string& target) {
 
 void Migrations::stamp(const std::string& target_text) {
   const ScriptDirectory scripts = this->scripts();
-  const auto chain = scripts.chain();
   const Target target = parse_target(target_text, "stamp", settings_.program);
   if (target.sign != 0) {
-    throw MigrationError("stamp takes head, base or a revision id, not " + target_text);
+    throw MigrationError("stamp takes head, heads, base or a revision id, not " + target_text);
   }
-  const std::size_t destination = absolute_index(target_text, scripts, chain);
+  const Revisions targets = named_revisions(target_text, scripts);
+  const Revisions wanted = scripts.lineage(targets);
 
   Database& db = app().db();
   const detail::MigrationLock lock(db, out_, fmt::format("{} db stamp", settings_.program),
                                    settings_.lock_timeout_seconds);
   const detail::HistorySql history = history_sql();
   const auto applied = detail::read_history(db, history, true);
-  std::set<std::string> wanted;
-  for (std::size_t i = 0; i < destination; ++i) wanted.insert(chain[i]->id);
   std::set<std::string> have;
   std::set<std::string> revised;
   for (const auto& row : applied) {
     have.insert(row.revision);
-    revised.insert(row.down_revision);
+    revised.insert(row.down_revisions.begin(), row.down_revisions.end());
   }
-  if (have == wanted) return;  // already recorded as that revision
+  const std::set<std::string> wanted_ids = ids_of(wanted);
+  if (have == wanted_ids) return;  // already recorded as that revision
 
-  std::string from;
+  std::vector<std::string> from;
   for (const auto& row : applied) {
-    if (revised.count(row.revision) == 0) from = row.revision;
+    if (revised.count(row.revision) == 0) from.push_back(row.revision);
   }
-  out_ << "Running stamp_revision " << from << " -> "
-       << (destination == 0 ? "" : chain[destination - 1]->id) << std::endl;
+  out_ << "Running stamp_revision " << join_revisions(from) << " -> "
+       << (targets.empty() ? "" : at_text(targets)) << std::endl;
   try {
     pqxx::work tx(db.connection());
     for (const auto& row : applied) {
-      if (wanted.count(row.revision) == 0) tx.exec(history.remove(row.revision));
+      if (wanted_ids.count(row.revision) == 0) tx.exec(history.remove(row.revision));
     }
-    for (std::size_t i = 0; i < destination; ++i) {
-      if (have.count(chain[i]->id) == 0) {
-        tx.exec(history.record(*chain[i], detail::Direction::upgrade, false));
+    for (const Revision* revision : wanted) {
+      if (have.count(revision->id) == 0) {
+        tx.exec(history.record(*revision, detail::Direction::upgrade, false));
       }
     }
     tx.commit();
@@ -685,14 +899,14 @@ void Migrations::stamp(const std::string& target_text) {
 
 bool Migrations::check() {
   const ScriptDirectory scripts = this->scripts();
-  const auto chain = scripts.chain();
   App& app = this->app();
-  const auto applied = detail::read_history(app.db(), history_sql(), false);
-  const std::size_t position = applied_position(applied, scripts, chain, true, settings_);
-  if (position != chain.size()) {
+  const AppliedState state =
+      applied_state(detail::read_history(app.db(), history_sql(), false), scripts, true, settings_);
+  const Revision* head = scripts.head(state.ids);
+  if (head != nullptr && !contains(state.ids, head)) {
     throw MigrationError(fmt::format(
         "Target database is not up to date: it is at {}, the newest revision is {}; run {}",
-        at_text(chain, position), chain.back()->id, hint("upgrade")));
+        at_text(state.heads), head->id, hint("upgrade")));
   }
   const SchemaDiff diff = compare(app.metadata(), reflect(app.db(), reflect_skip()), {},
                                   server_default_comparator(app.db()), settings_.program);

@@ -201,15 +201,28 @@ class RevisionReader {
   }
 
   void set_down_revision(std::string_view value) {
-    const std::string down = lower(value) == "none" || value == "<base>" ? "" : std::string(value);
-    if (!down.empty() && !valid_revision_id(down)) {
-      throw MigrationError(fmt::format(
-          "{}invalid 'Revises: {}': name one revision id, or leave it empty for the first "
-          "revision (merge revisions are not supported)",
-          at(line_), down));
+    if (revision_.down_revision_line != 0) {
+      throw MigrationError(
+          fmt::format("{}a second 'Revises:' line (the first is on line {}): keep one; a merge "
+                      "revision names all its revisions on one line, separated by commas",
+                      at(line_), revision_.down_revision_line));
     }
-    revision_.down_revision = down;
     revision_.down_revision_line = line_;
+    if (lower(value) == "none" || value == "<base>") return;
+    for (const std::string& id : split_revisions(value)) {
+      if (!valid_revision_id(id)) {
+        throw MigrationError(fmt::format(
+            "{}invalid 'Revises: {}': name the revision it follows (a merge revision: several, "
+            "separated by commas), or leave it empty for the first revision",
+            at(line_), value));
+      }
+      if (std::find(revision_.down_revisions.begin(), revision_.down_revisions.end(), id) !=
+          revision_.down_revisions.end()) {
+        throw MigrationError(fmt::format("{}'Revises: {}' names {} twice: name each revision once",
+                                         at(line_), value, id));
+      }
+      revision_.down_revisions.push_back(id);
+    }
   }
 
   void set_transactional(std::string_view value) {
@@ -242,7 +255,8 @@ class RevisionReader {
           fmt::format("{}no '{}' line: add one after the upgrade SQL, with the SQL that undoes it",
                       at(line_), kDowngradeMarker));
     }
-    if (revision_.down_revision == revision_.id) {
+    const auto& parents = revision_.down_revisions;
+    if (std::find(parents.begin(), parents.end(), revision_.id) != parents.end()) {
       throw MigrationError(
           fmt::format("{}the revision revises itself: 'Revises:' must name the revision before it",
                       at(revision_.down_revision_line)));
@@ -284,6 +298,20 @@ std::string describe(const Revision& revision) {
                                   : fmt::format("{} ({})", revision.id, revision.message);
 }
 
+std::string join_revisions(const std::vector<std::string>& ids) {
+  return fmt::format("{}", fmt::join(ids, ", "));
+}
+
+std::vector<std::string> split_revisions(std::string_view text) {
+  std::vector<std::string> ids;
+  while (!trim(text).empty()) {
+    const std::size_t comma = std::min(text.find(','), text.size());
+    ids.emplace_back(trim(text.substr(0, comma)));
+    text.remove_prefix(std::min(comma + 1, text.size()));
+  }
+  return ids;
+}
+
 Revision parse_revision(std::string_view text, const std::filesystem::path& path) {
   return RevisionReader(text, path).read();
 }
@@ -297,8 +325,9 @@ std::string render_revision(const RevisionDraft& draft) {
   std::string text;
   if (!message.empty()) text += fmt::format("-- {}\n--\n", message);
   text += fmt::format("-- Revision ID: {}\n", draft.id);
-  text += draft.down_revision.empty() ? "-- Revises:\n"
-                                      : fmt::format("-- Revises: {}\n", draft.down_revision);
+  text += draft.down_revisions.empty()
+              ? "-- Revises:\n"
+              : fmt::format("-- Revises: {}\n", join_revisions(draft.down_revisions));
   text += fmt::format("-- Create Date: {}\n", draft.create_date);
   if (!draft.transactional) text += "-- Transaction: no\n";
   if (!draft.destructive.empty()) text += fmt::format("-- Destructive: {}\n", draft.destructive);

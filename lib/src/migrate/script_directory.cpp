@@ -73,39 +73,58 @@ ScriptDirectory ScriptDirectory::load(const fs::path& directory, const std::stri
     scripts.revisions_.push_back(std::move(revision));
   }
   for (const auto& revision : scripts.revisions_) {
-    if (!revision.down_revision.empty() && by_id.count(revision.down_revision) == 0) {
+    for (const std::string& parent : revision.down_revisions) {
+      if (by_id.count(parent) != 0) continue;
       throw MigrationError(fmt::format(
-          "{}:{}: 'Revises: {}' names no revision in {}: set it to an existing revision id (see "
-          "`{} db history`), or leave it empty for the first revision",
-          revision.path.string(), revision.down_revision_line, revision.down_revision,
-          versions.string(), program));
+          "{}:{}: 'Revises: {}' names {}, which no revision in {} has: set it to an existing "
+          "revision id (see `{} db history`), or leave it empty for the first revision",
+          revision.path.string(), revision.down_revision_line,
+          join_revisions(revision.down_revisions), parent, versions.string(), program));
     }
   }
   scripts.order_by_links();
   return scripts;
 }
 
-// Orders the revisions by distance from base (then create date, then id); a cycle has no such
-// distance and is refused.
+// Orders the revisions by their longest distance from base (then create date, then id), so each
+// comes after every revision it revises; a cycle has no such distance and is refused.
 void ScriptDirectory::order_by_links() {
   std::map<std::string, const Revision*> by_id;
   for (const auto& revision : revisions_) by_id[revision.id] = &revision;
   std::map<std::string, std::size_t> depth;
-  for (const auto& revision : revisions_) {
-    std::vector<const Revision*> path;
-    const Revision* at = &revision;
-    while (at != nullptr && depth.count(at->id) == 0) {
-      path.push_back(at);
-      if (path.size() > revisions_.size()) {
-        throw MigrationError(fmt::format(
-            "the 'Revises:' lines form a cycle through {}: make the first revision's 'Revises:' "
-            "empty",
-            revision.path.string()));
+  std::set<std::string> visiting;
+  // Iterative depth-first walk: a revision's depth is known once its parents' are.
+  for (const auto& start : revisions_) {
+    std::vector<const Revision*> stack{&start};
+    while (!stack.empty()) {
+      const Revision* at = stack.back();
+      if (depth.count(at->id) != 0) {
+        stack.pop_back();
+        continue;
       }
-      at = at->down_revision.empty() ? nullptr : by_id.at(at->down_revision);
+      visiting.insert(at->id);
+      std::size_t d = 0;
+      bool ready = true;
+      for (const std::string& parent : at->down_revisions) {
+        const auto known = depth.find(parent);
+        if (known != depth.end()) {
+          d = std::max(d, known->second + 1);
+          continue;
+        }
+        if (visiting.count(parent) != 0) {
+          throw MigrationError(
+              fmt::format("the 'Revises:' lines form a cycle through {}: make the first revision's "
+                          "'Revises:' empty",
+                          at->path.string()));
+        }
+        stack.push_back(by_id.at(parent));
+        ready = false;
+      }
+      if (!ready) continue;
+      depth[at->id] = d;
+      visiting.erase(at->id);
+      stack.pop_back();
     }
-    std::size_t d = at == nullptr ? 0 : depth[at->id] + 1;
-    for (auto it = path.rbegin(); it != path.rend(); ++it) depth[(*it)->id] = d++;
   }
   std::sort(revisions_.begin(), revisions_.end(), [&](const Revision& a, const Revision& b) {
     const auto da = depth[a.id], db = depth[b.id];
@@ -117,7 +136,9 @@ void ScriptDirectory::order_by_links() {
 
 std::vector<const Revision*> ScriptDirectory::heads() const {
   std::set<std::string> revised;
-  for (const auto& revision : revisions_) revised.insert(revision.down_revision);
+  for (const auto& revision : revisions_) {
+    revised.insert(revision.down_revisions.begin(), revision.down_revisions.end());
+  }
   std::vector<const Revision*> heads;
   for (const auto& revision : revisions_) {
     if (revised.count(revision.id) == 0) heads.push_back(&revision);
@@ -125,38 +146,83 @@ std::vector<const Revision*> ScriptDirectory::heads() const {
   return heads;
 }
 
-std::vector<const Revision*> ScriptDirectory::chain() const {
-  std::map<std::string, std::vector<const Revision*>> children;  // "" is base
-  for (const auto& revision : revisions_) children[revision.down_revision].push_back(&revision);
+const Revision* ScriptDirectory::head(const std::set<std::string>& applied) const {
+  const auto all = heads();
+  if (all.size() > 1) multiple_heads(all, applied);
+  return all.empty() ? nullptr : all.front();
+}
 
-  std::vector<const Revision*> chain;
-  std::string at;  // base
-  while (true) {
-    const auto it = children.find(at);
-    if (it == children.end()) break;
-    const auto& next = it->second;  // oldest first, as revisions_ is sorted
-    if (next.size() > 1) {
-      // A fork: suggest that the newer branch follow the head of the older one.
-      const Revision* older = next[next.size() - 2];
-      const Revision* newer = next.back();
-      const Revision* older_head = older;
-      for (auto c = children.find(older_head->id); c != children.end();
-           c = children.find(older_head->id)) {
-        older_head = c->second.front();
+void ScriptDirectory::multiple_heads(const std::vector<const Revision*>& heads,
+                                     const std::set<std::string>& applied) const {
+  std::vector<std::string> names;
+  for (const Revision* head : heads) names.push_back(describe(*head));
+  // Re-parenting: the first revision of one head's own branch follows the other head instead.
+  // Prefer a branch this database has not applied (editing an applied file is refused).
+  const Revision* moved = nullptr;
+  const Revision* onto = nullptr;
+  for (auto it = heads.rbegin(); it != heads.rend() && moved == nullptr; ++it) {
+    const Revision* other = *it == heads.back() ? heads[heads.size() - 2] : heads.back();
+    const auto keep = lineage({other});
+    for (const Revision* revision : lineage({*it})) {
+      if (std::find(keep.begin(), keep.end(), revision) != keep.end()) continue;
+      if (applied.count(revision->id) == 0 || std::next(it) == heads.rend()) {
+        moved = revision;
+        onto = other;
       }
-      std::vector<std::string> names;
-      for (const Revision* head : heads()) names.push_back(describe(*head));
-      const std::string fork = at.empty() ? "both start from base" : "both revise " + at;
-      throw MigrationError(fmt::format(
-          "multiple heads in {}: {}; {} and {} {}. Make one follow the other: set 'Revises: {}' "
-          "in {} (if it is applied somewhere, downgrade that database below it first)",
-          versions_directory().string(), fmt::join(names, ", "), older->id, newer->id, fork,
-          older_head->id, newer->path.string()));
+      break;
     }
-    chain.push_back(next.front());
-    at = next.front()->id;
   }
-  return chain;
+  const bool two = heads.size() == 2;
+  throw MigrationError(fmt::format(
+      "multiple heads in {}: {}. Join them: `{} db merge` writes a merge revision that follows "
+      "{}; or make one branch follow the other: set 'Revises: {}' in {} (if that revision is "
+      "applied to a database, downgrade the database below it first)",
+      versions_directory().string(), fmt::join(names, ", "), program_, two ? "both" : "them all",
+      onto->id, moved->path.string()));
+}
+
+std::vector<const Revision*> ScriptDirectory::children(const Revision& revision) const {
+  std::vector<const Revision*> out;
+  for (const auto& r : revisions_) {
+    const auto& parents = r.down_revisions;
+    if (std::find(parents.begin(), parents.end(), revision.id) != parents.end()) {
+      out.push_back(&r);
+    }
+  }
+  return out;
+}
+
+std::vector<const Revision*> ScriptDirectory::lineage(
+    const std::vector<const Revision*>& targets) const {
+  std::set<std::string> wanted;
+  std::vector<const Revision*> stack(targets.begin(), targets.end());
+  while (!stack.empty()) {
+    const Revision* at = stack.back();
+    stack.pop_back();
+    if (!wanted.insert(at->id).second) continue;
+    for (const std::string& parent : at->down_revisions) stack.push_back(find(parent));
+  }
+  std::vector<const Revision*> out;
+  for (const auto& revision : revisions_) {
+    if (wanted.count(revision.id) != 0) out.push_back(&revision);
+  }
+  return out;
+}
+
+std::vector<const Revision*> ScriptDirectory::descendants(const Revision& revision) const {
+  // revisions_ lists parents before children: one pass collects them all.
+  std::set<std::string> found{revision.id};
+  std::vector<const Revision*> out;
+  for (const auto& r : revisions_) {
+    const bool follows = std::any_of(r.down_revisions.begin(), r.down_revisions.end(),
+                                     [&](const std::string& p) { return found.count(p) != 0; });
+    if (follows && found.insert(r.id).second) out.push_back(&r);
+  }
+  return out;
+}
+
+std::size_t ScriptDirectory::position(const Revision& revision) const {
+  return static_cast<std::size_t>(&revision - revisions_.data());
 }
 
 const Revision* ScriptDirectory::find(std::string_view id) const {

@@ -24,6 +24,9 @@
 /// DROP TABLE books;
 /// @endcode
 ///
+/// A merge revision (`db merge`) follows several revisions: `-- Revises: 1a2b3c4d5e6f,
+/// 9f8e7d6c5b4a` (Alembic writes its merge files' `Revises:` the same way).
+///
 /// Optional header lines: `-- Transaction: no` runs the revision statement by statement without a
 /// transaction (needed for `CREATE INDEX CONCURRENTLY`), and `-- Destructive: ...` marks a
 /// revision whose upgrade drops data.
@@ -41,8 +44,10 @@ namespace orm::migrate {
 
 /// One parsed revision file.
 struct Revision {
-  std::string id;                    ///< `Revision ID:`, e.g. "1a2b3c4d5e6f"
-  std::string down_revision;         ///< `Revises:`; empty for the first revision (it follows base)
+  std::string id;  ///< `Revision ID:`, e.g. "1a2b3c4d5e6f"
+  /// `Revises:`: the revisions this one follows, as written; empty for the first revision (it
+  /// follows base), several for a merge revision.
+  std::vector<std::string> down_revisions;
   int down_revision_line = 0;        ///< line of the `Revises:` header (for messages)
   std::string message;               ///< the header's first line, e.g. "adds Book model"
   std::string create_date;           ///< `Create Date:`, as written
@@ -58,20 +63,28 @@ struct Revision {
 /// "1a2b3c4d5e6f (adds Book model)": the id and, when there is one, the message; for messages.
 std::string describe(const Revision& revision);
 
+/// The revisions a revision follows as its `Revises:` line writes them: "" (base),
+/// "1a2b3c4d5e6f", or "1a2b3c4d5e6f, 9f8e7d6c5b4a" for a merge. The history table stores the
+/// same text.
+std::string join_revisions(const std::vector<std::string>& ids);
+/// The ids of a `Revises:` value ("a, b" -> {"a", "b"}; "" -> {}), as written, without checking
+/// them.
+std::vector<std::string> split_revisions(std::string_view text);
+
 /// Parses the text of a revision file. `path` is used in messages only. Throws MigrationError
 /// naming the file and line, e.g. `migrations/versions/x.sql:3: ...`.
 Revision parse_revision(std::string_view text, const std::filesystem::path& path);
 
 /// What a new revision file contains; see render_revision().
 struct RevisionDraft {
-  std::string id;              ///< `Revision ID:`
-  std::string down_revision;   ///< `Revises:`; empty for the first revision
-  std::string message;         ///< the header's first line (and the file name's slug)
-  std::string create_date;     ///< `Create Date:`, e.g. from create_date_now()
-  bool transactional = true;   ///< false writes `-- Transaction: no`
-  std::string destructive;     ///< non-empty writes `-- Destructive: ...`
-  std::string upgrade_body;    ///< SQL text below the upgrade marker
-  std::string downgrade_body;  ///< SQL text below the downgrade marker
+  std::string id;                           ///< `Revision ID:`
+  std::vector<std::string> down_revisions;  ///< `Revises:`; empty for the first revision
+  std::string message;                      ///< the header's first line (and the file name's slug)
+  std::string create_date;                  ///< `Create Date:`, e.g. from create_date_now()
+  bool transactional = true;                ///< false writes `-- Transaction: no`
+  std::string destructive;                  ///< non-empty writes `-- Destructive: ...`
+  std::string upgrade_body;                 ///< SQL text below the upgrade marker
+  std::string downgrade_body;               ///< SQL text below the downgrade marker
 };
 
 /// The text of a revision file, in the format parse_revision() reads.

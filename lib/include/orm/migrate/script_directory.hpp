@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,13 +14,14 @@ namespace orm::migrate {
 
 /// The migrations folder: `<directory>/versions/*.sql`, read and checked as a whole.
 ///
-/// The order of revisions comes from their `Revises:` lines, never from file names. A folder
-/// whose revisions fork (two revisions revise the same one) has several heads: heads() lists
-/// them and chain() refuses with an error that says how to join them.
+/// The revisions form a graph through their `Revises:` lines, never through file names: a
+/// revision follows one revision (or base), a merge revision follows several. Two revisions that
+/// revise the same one make a branch point and two heads; head() refuses them with an error that
+/// says how to join them (`db merge`, or re-parenting one revision).
 ///
 /// @code
 /// auto scripts = orm::migrate::ScriptDirectory::load("migrations", "hello_books");
-/// for (const auto* revision : scripts.chain()) std::cout << revision->id << "\n";  // oldest first
+/// for (const auto* revision : scripts.lineage({scripts.head()})) std::cout << revision->id;
 /// @endcode
 class ScriptDirectory {
  public:
@@ -35,13 +37,26 @@ class ScriptDirectory {
   /// `<directory>/versions`, where the revision files are.
   std::filesystem::path versions_directory() const { return directory_ / "versions"; }
 
-  /// Every revision, oldest first (by distance from base, then create date).
+  /// Every revision in an order that applies each after all the revisions it revises (by
+  /// longest distance from base, then create date, then id).
   const std::vector<Revision>& revisions() const noexcept { return revisions_; }
-  /// Revisions no other revision revises: one for a healthy folder, none when it is empty.
+  /// Revisions no other revision revises, oldest first: one for a healthy folder, none when it
+  /// is empty, several when the history has branches that no merge revision joins.
   std::vector<const Revision*> heads() const;
-  /// The revisions from base to head, oldest first. Throws MigrationError when there are several
-  /// heads, naming them and the edit that joins them.
-  std::vector<const Revision*> chain() const;
+  /// The one head, or nullptr when there is no revision. Throws MigrationError when there are
+  /// several heads, naming them and the two ways to join them: `db merge`, or re-parenting one
+  /// revision. `applied` (the ids a database has applied) lets the advice pick a revision to
+  /// re-parent that this database has not applied.
+  const Revision* head(const std::set<std::string>& applied = {}) const;
+  /// The revisions that revise `revision` (its children), oldest first.
+  std::vector<const Revision*> children(const Revision& revision) const;
+  /// `targets` and every revision they follow, directly or not, in the order of revisions().
+  std::vector<const Revision*> lineage(const std::vector<const Revision*>& targets) const;
+  /// Every revision that follows `revision`, directly or not (not itself), in the order of
+  /// revisions().
+  std::vector<const Revision*> descendants(const Revision& revision) const;
+  /// The index of `revision` in revisions().
+  std::size_t position(const Revision& revision) const;
 
   /// The revision with exactly this id, or nullptr.
   const Revision* find(std::string_view id) const;
@@ -54,6 +69,8 @@ class ScriptDirectory {
 
  private:
   void order_by_links();
+  [[noreturn]] void multiple_heads(const std::vector<const Revision*>& heads,
+                                   const std::set<std::string>& applied) const;
 
   std::filesystem::path directory_;
   std::string program_;
