@@ -86,7 +86,7 @@ std::vector<orm::migrate::Revision> revisions(bool first_use = false) {
   } else {
     try {
       const auto scripts = orm::migrate::ScriptDirectory::load(kMigrations, kCommand);
-      for (const auto* revision : scripts.chain()) chain.push_back(*revision);
+      chain = scripts.revisions();
       if (chain.empty()) {
         problem =
             "there is no revision yet. Make the first with ./workbook run 04 db migrate -m "
