@@ -88,6 +88,17 @@ std::size_t at(const std::string& text, const std::string& what) {
   return found;
 }
 
+// Starts the history with `Models`: a revision made by autogenerate, upgraded to. Returns the
+// schema.
+template <class... Models>
+std::string upgraded_with(Project& p) {
+  p.use<Models...>();
+  REQUIRE(p.db.migrate("first"));
+  p.db.upgrade();
+  p.take();
+  return schema(p);
+}
+
 // Upgrade, downgrade one step and upgrade again: the schema after each upgrade is the same, and
 // the downgrade gives back `before`. Also checks that the models then match the database.
 void round_trip(Project& p, const std::string& before) {
@@ -139,11 +150,7 @@ TEST_CASE("autogenerate creates tables referenced ones first, with their constra
 TEST_CASE("autogenerate adds a foreign key column and constraints to an existing table",
           "[autogenerate][relations]") {
   Project p;
-  p.use<PlainBook>();
-  REQUIRE(p.db.migrate("books"));
-  p.db.upgrade();
-  p.take();
-  const std::string plain = schema(p);
+  const std::string plain = upgraded_with<PlainBook>(p);
 
   p.use<Author, Book>();
   const auto path = p.db.migrate("authors");
@@ -180,11 +187,7 @@ TEST_CASE("autogenerate adds a foreign key column and constraints to an existing
 TEST_CASE("autogenerate changes a foreign key's ON DELETE, and indexes and constraints",
           "[autogenerate][relations]") {
   Project p;
-  p.use<Author, Book>();
-  REQUIRE(p.db.migrate("library"));
-  p.db.upgrade();
-  p.take();
-  const std::string before = schema(p);
+  const std::string before = upgraded_with<Author, Book>(p);
 
   p.use<Author, RestrictBook>();
   const auto path = p.db.migrate("restrict");
@@ -213,10 +216,7 @@ TEST_CASE("autogenerate changes a foreign key's ON DELETE, and indexes and const
 TEST_CASE("autogenerate drops constraints before columns, and tables that refer to others first",
           "[autogenerate][relations]") {
   Project p;
-  p.use<Author, Book, Genre, BookGenre>();
-  REQUIRE(p.db.migrate("library"));
-  p.db.upgrade();
-  const std::string library = schema(p);
+  const std::string library = upgraded_with<Author, Book, Genre, BookGenre>(p);
 
   // Books lose their author: the foreign key, index and constraints go before the column.
   p.use<Author, PlainBook>();
@@ -239,10 +239,7 @@ TEST_CASE(
     "again in the other order",
     "[autogenerate][relations]") {
   Project p;
-  p.use<Author, Book, Genre, BookGenre>();
-  REQUIRE(p.db.migrate("library"));
-  p.db.upgrade();
-  const std::string library = schema(p);
+  const std::string library = upgraded_with<Author, Book, Genre, BookGenre>(p);
 
   p.use<>();
   const auto path = p.db.migrate("nothing");
