@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "book.hpp"
@@ -205,6 +206,76 @@ void get_each(pqxx::connection& connection, const std::vector<int>& ids, std::ve
   }
 }
 
+// Authors and their books (the load_related row): each author with the books that refer to it.
+struct Related {
+  std::vector<bench::Author> authors;
+  std::vector<std::vector<bench::AuthorBook>> books;  // books[i]: those of authors[i]
+};
+
+void prepare_related(pqxx::connection& connection) {
+  connection.prepare("related_authors", "SELECT id, name FROM bench_authors");
+  connection.prepare("related_books",
+                     "SELECT id, title, author_id FROM bench_author_books WHERE author_id = "
+                     "ANY($1) ORDER BY id");
+  connection.prepare("related_join",
+                     "SELECT a.id, a.name, b.id, b.title, b.author_id FROM bench_authors a "
+                     "LEFT JOIN bench_author_books b ON b.author_id = a.id ORDER BY b.id");
+}
+
+bench::AuthorBook related_book(const pqxx::row& row, int first) {
+  bench::AuthorBook book;
+  book.id = row[first].as<int>();
+  book.title.assign(row[first + 1].c_str(), row[first + 1].size());
+  book.author_id = row[first + 2].as<int>();
+  return book;
+}
+
+// Two prepared statements: the authors, then the books of their keys; grouped by a hash map.
+// What selectinload sends, by hand.
+Related load_related_two_queries(pqxx::connection& connection) {
+  pqxx::nontransaction tx{connection};
+  Related out;
+  const pqxx::result authors = tx.exec_prepared("related_authors");
+  out.authors.reserve(authors.size());
+  std::unordered_map<int, std::size_t> position;
+  std::string keys = "{";
+  for (const auto& row : authors) {
+    bench::Author author;
+    author.id = row[0].as<int>();
+    author.name.assign(row[1].c_str(), row[1].size());
+    position.emplace(author.id, out.authors.size());
+    keys += (keys.size() > 1 ? "," : "") + std::to_string(author.id);
+    out.authors.push_back(std::move(author));
+  }
+  keys += '}';
+  out.books.resize(out.authors.size());
+  for (const auto& row : tx.exec_prepared("related_books", keys)) {
+    bench::AuthorBook book = related_book(row, 0);
+    out.books[position.at(book.author_id)].push_back(std::move(book));
+  }
+  return out;
+}
+
+// One JOIN: one round trip, each author's columns repeated on each of its books' rows.
+Related load_related_join(pqxx::connection& connection) {
+  pqxx::nontransaction tx{connection};
+  Related out;
+  std::unordered_map<int, std::size_t> position;
+  for (const auto& row : tx.exec_prepared("related_join")) {
+    const int id = row[0].as<int>();
+    auto [it, added] = position.emplace(id, out.authors.size());
+    if (added) {
+      bench::Author author;
+      author.id = id;
+      author.name.assign(row[1].c_str(), row[1].size());
+      out.authors.push_back(std::move(author));
+      out.books.emplace_back();
+    }
+    if (!row[2].is_null()) out.books[it->second].push_back(related_book(row, 2));
+  }
+  return out;
+}
+
 }  // namespace raw
 
 // ---------------------------------------------------------------------------------------------
@@ -255,6 +326,11 @@ class Bench {
     orm::drop_all(db_, metadata);
     orm::create_all(db_, metadata);
     raw::prepare(raw_);
+    orm::Metadata related;
+    related.add<bench::Author>().add<bench::AuthorBook>();
+    orm::drop_all(db_, related);
+    orm::create_all(db_, related);
+    raw::prepare_related(raw_);
     if (options.cpu >= 0) {
       pin(0, options.cpu);
       pin(backend_pid(db_.connection()), options.cpu);
@@ -334,9 +410,28 @@ class Bench {
               [this] { raw::get_each(raw_, ids_, got_); }, check}}};
   }
 
+  // 1,000 authors and their 10,000 books (10 each): ours loads the authors and then all their
+  // books in one query (load_each), like SQLAlchemy's selectinload.
+  Row load_related() {
+    auto fill = [this] { fill_related(); };
+    auto check = [this] { check_related(); };
+    return {"load_related",
+            {{"ours", "orm::Session all<Author>() + load_each(author_books, authors)", fill,
+              [this] {
+                orm::Session session{db_};
+                related_.authors = session.all<bench::Author>();
+                related_.books = session.load_each(bench::author_books, related_.authors);
+              },
+              check},
+             {"raw", "2 prepared SELECTs (authors; books WHERE author_id = ANY), hash grouping",
+              fill, [this] { related_ = raw::load_related_two_queries(raw_); }, check},
+             {"raw", "1 prepared SELECT, authors LEFT JOIN books", fill,
+              [this] { related_ = raw::load_related_join(raw_); }, check}}};
+  }
+
   /// The rows selected by --only and --side.
   std::vector<Row> rows() {
-    std::vector<Row> all{insert_bulk(), insert_each(), load_all(), get_by_key()};
+    std::vector<Row> all{insert_bulk(), insert_each(), load_all(), get_by_key(), load_related()};
     std::vector<Row> chosen;
     for (auto& row : all) {
       if (!options_.only.empty() && row.name != options_.only) continue;
@@ -401,6 +496,44 @@ class Bench {
     }
   }
 
+  // The load_related tables: 1,000 authors, 10 books each, the books of an author spread over
+  // the table (book k belongs to author k mod 1,000). Filled once.
+  void fill_related() {
+    related_ = {};
+    if (related_filled_) return;
+    pqxx::nontransaction tx{raw_};
+    tx.exec0("TRUNCATE bench_author_books, bench_authors RESTART IDENTITY");
+    tx.exec0("INSERT INTO bench_authors (name) SELECT 'Author ' || k FROM generate_series(1, " +
+             std::to_string(kAuthors) + ") k");
+    tx.exec0("INSERT INTO bench_author_books (title, author_id) SELECT 'Book ' || k, 1 + k % " +
+             std::to_string(kAuthors) + " FROM generate_series(0, " +
+             std::to_string(kAuthors * kBooksEach - 1) + ") k");
+    tx.exec0("ANALYZE bench_authors, bench_author_books");
+    related_filled_ = true;
+  }
+
+  void check_related() const {
+    if (related_.authors.size() != kAuthors || related_.books.size() != kAuthors) {
+      throw std::runtime_error("load_related: " + std::to_string(related_.authors.size()) +
+                               " authors, expected " + std::to_string(kAuthors));
+    }
+    for (std::size_t i = 0; i < kAuthors; ++i) {
+      const auto& books = related_.books[i];
+      if (books.size() != kBooksEach) {
+        throw std::runtime_error("load_related: author " + std::to_string(related_.authors[i].id) +
+                                 " has " + std::to_string(books.size()) + " books, expected " +
+                                 std::to_string(kBooksEach));
+      }
+      for (const auto& book : books) {
+        if (book.author_id != related_.authors[i].id ||
+            book.title != "Book " + std::to_string(book.id - 1)) {
+          throw std::runtime_error("load_related: book " + std::to_string(book.id) +
+                                   " is not with its author");
+        }
+      }
+    }
+  }
+
   // Load and get rows read a table of `rows` books; it is filled once.
   void fill_table() {
     if (table_filled_) return;
@@ -438,6 +571,9 @@ class Bench {
   std::vector<Book> got_;
   std::vector<int> ids_;
   bool table_filled_ = false;
+  static constexpr std::size_t kAuthors = 1000, kBooksEach = 10;
+  raw::Related related_;
+  bool related_filled_ = false;
 };
 
 }  // namespace
@@ -451,7 +587,8 @@ int main(int argc, char** argv) {
   app.add_option("--rows", options.rows, "books to insert and load")->check(CLI::PositiveNumber);
   app.add_option("--gets", options.gets, "gets by primary key")->check(CLI::PositiveNumber);
   app.add_option("--only", options.only, "one row")
-      ->check(CLI::IsMember({"insert_bulk", "insert_each", "load_all", "get_by_key"}));
+      ->check(
+          CLI::IsMember({"insert_bulk", "insert_each", "load_all", "get_by_key", "load_related"}));
   app.add_option("--side", options.side, "one side")->check(CLI::IsMember({"ours", "raw"}));
   app.add_option("--cpu", options.cpu, "pin this process and its server backends to one CPU");
   CLI11_PARSE(app, argc, argv);

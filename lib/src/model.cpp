@@ -15,6 +15,26 @@ bool ColumnInfo::operator==(const ColumnInfo& other) const {
          unique == other.unique && server_default == other.server_default;
 }
 
+bool ForeignKeyInfo::operator==(const ForeignKeyInfo& other) const {
+  return name == other.name && column == other.column && target_table == other.target_table &&
+         target_column == other.target_column && on_delete == other.on_delete;
+}
+
+bool IndexInfo::operator==(const IndexInfo& other) const {
+  return name == other.name && columns == other.columns && unique == other.unique;
+}
+
+bool CheckInfo::operator==(const CheckInfo& other) const {
+  return name == other.name && sql == other.sql;
+}
+
+bool TableInfo::same_schema(const TableInfo& other) const {
+  return name == other.name && columns == other.columns &&
+         primary_key_index == other.primary_key_index && foreign_keys == other.foreign_keys &&
+         indexes == other.indexes && unique_constraints == other.unique_constraints &&
+         checks == other.checks;
+}
+
 const ColumnInfo* TableInfo::find(std::string_view name) const {
   for (const auto& column : columns) {
     if (column.name == name) return &column;
@@ -52,9 +72,142 @@ void check_name_length(const std::string& owner, const char* kind, const std::st
 
 }  // namespace
 
-void validate(const TableInfo& table, const char* model_name) {
-  const std::string model =
-      model_name != nullptr ? "model " + readable_type_name(model_name) : "table " + table.name;
+std::string default_name(std::string_view prefix, std::string_view table,
+                         const std::vector<std::string>& columns, std::string_view suffix) {
+  std::string name(prefix);
+  name += table;
+  for (const auto& column : columns) name += "_" + column;
+  if (!suffix.empty()) name += "_" + std::string(suffix);
+  if (name.size() > kMaxNameBytes) {
+    std::size_t cut = kMaxNameBytes;
+    while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
+    name.resize(cut);
+  }
+  return name;
+}
+
+void add_column_constraints(TableInfo& table, const ColumnInfo& column, ColumnOptions& options) {
+  if (options.index) {
+    table.indexes.push_back({default_name("ix_", table.name, {column.name}, ""), {column.name}});
+  }
+  if (options.check != nullptr) {
+    table.checks.push_back({default_name("", table.name, {column.name}, "check"), options.check});
+  }
+  if (options.foreign_key) {
+    ForeignKeyInfo key = std::move(*options.foreign_key);
+    key.name = default_name("", table.name, {column.name}, "fkey");
+    key.column = column.name;
+    table.foreign_keys.push_back(std::move(key));
+  }
+}
+
+void add_table_args(TableInfo& table, const std::vector<TableArg>& args) {
+  for (const TableArg& arg : args) {
+    switch (arg.kind) {
+      case TableArg::Kind::index:
+      case TableArg::Kind::unique_index:
+        table.indexes.push_back(
+            {arg.name.empty() ? default_name("ix_", table.name, arg.columns, "") : arg.name,
+             arg.columns, arg.kind == TableArg::Kind::unique_index});
+        break;
+      case TableArg::Kind::unique_constraint:
+        if (arg.columns.size() == 1 && arg.name.empty()) {  // the same as orm::unique
+          for (auto& column : table.columns) {
+            if (column.name == arg.columns[0]) column.unique = true;
+          }
+          if (table.find(arg.columns[0]) != nullptr) break;
+        }
+        table.unique_constraints.push_back(
+            {arg.name.empty() ? default_name("", table.name, arg.columns, "key") : arg.name,
+             arg.columns});
+        break;
+      case TableArg::Kind::check:
+        table.checks.push_back({arg.name, arg.sql});
+        break;
+    }
+  }
+}
+
+namespace {
+
+// The columns of an index or constraint: at least one, each a column of the table, none twice.
+void check_columns(const std::string& owner, const TableInfo& table, const std::string& what,
+                   const std::vector<std::string>& columns) {
+  if (columns.empty())
+    throw ModelError(owner + ": " + what + " lists no columns: name at least one");
+  std::set<std::string> seen;
+  for (const auto& column : columns) {
+    if (column.empty()) {
+      throw ModelError(owner + ": " + what +
+                       " names a member that fields() does not list: list it in fields() first");
+    }
+    if (table.find(column) == nullptr) {
+      throw ModelError(owner + ": " + what + " names column '" + column +
+                       "', which the table does not have");
+    }
+    if (!seen.insert(column).second) {
+      throw ModelError(owner + ": " + what + " names column '" + column + "' twice");
+    }
+  }
+}
+
+std::string joined(const std::vector<std::string>& columns) {
+  std::string out;
+  for (const auto& column : columns) out += (out.empty() ? "" : ", ") + column;
+  return out;
+}
+
+void check_constraints(const std::string& owner, const TableInfo& table) {
+  std::set<std::string> names;
+  const auto check_name = [&](const std::string& name, const std::string& what) {
+    if (name.empty()) throw ModelError(owner + ": " + what + " has no name: give it one");
+    check_name_length(owner, "constraint", name);
+    if (!names.insert(name).second) {
+      throw ModelError(owner + ": two indexes or constraints are named '" + name +
+                       "': give each its own name (TableArg::named)");
+    }
+  };
+  for (const auto& index : table.indexes) {
+    const std::string what = "the index on (" + joined(index.columns) + ")";
+    check_columns(owner, table, what, index.columns);
+    check_name(index.name, what);
+  }
+  for (const auto& unique : table.unique_constraints) {
+    const std::string what = "the unique constraint on (" + joined(unique.columns) + ")";
+    check_columns(owner, table, what, unique.columns);
+    check_name(unique.name, what);
+  }
+  for (const auto& check : table.checks) {
+    check_name(check.name, "a check constraint");
+    if (check.sql.empty()) {
+      throw ModelError(owner + ": check constraint '" + check.name +
+                       "' has no condition: write one in SQL, e.g. \"year >= 1888\"");
+    }
+  }
+  for (const auto& key : table.foreign_keys) {
+    const std::string what = "column " + key.column + " (orm::foreign_key)";
+    if (key.target_column.empty()) {
+      throw ModelError(owner + ": " + what + " refers to a member of " +
+                       (key.target_model.empty() ? key.target_table : key.target_model) +
+                       " that its fields() does not list: refer to its primary key, e.g. "
+                       "orm::foreign_key(&" +
+                       (key.target_model.empty() ? std::string("Model") : key.target_model) +
+                       "::id)");
+    }
+    const ColumnInfo* column = table.find(key.column);
+    if (key.on_delete == OnDelete::set_null && column != nullptr && !column->nullable) {
+      throw ModelError(owner + ": " + what +
+                       " has OnDelete::set_null but cannot hold NULL: make the member "
+                       "std::optional, or choose another OnDelete");
+    }
+    check_name(key.name, what);
+  }
+}
+
+}  // namespace
+
+void validate(const TableInfo& table) {
+  const std::string model = !table.model.empty() ? "model " + table.model : "table " + table.name;
   if (table.name.empty()) {
     throw ModelError(model +
                      " has an empty table name: set it, e.g. "
@@ -89,6 +242,7 @@ void validate(const TableInfo& table, const char* model_name) {
     throw ModelError(model + " (table " + table.name +
                      ") marks several primary keys: mark exactly one column orm::primary_key");
   }
+  check_constraints(model + " (table " + table.name + ")", table);
 }
 
 void throw_value_error(const TableInfo& table, std::size_t column, const char* what) {

@@ -125,18 +125,40 @@ bool needs_quotes(std::string_view name) {
 }  // namespace
 
 Metadata& Metadata::add(const TableInfo& table) {
-  detail::validate(table, nullptr);
+  detail::validate(table);
   return add_table(table, std::make_shared<const TableInfo>(table));
 }
 
 Metadata& Metadata::add_table(const TableInfo& table, std::shared_ptr<const TableInfo> copy) {
   if (const TableInfo* existing = find(table.name)) {
-    if (existing == &table || (copy && existing->columns == table.columns &&
-                               existing->primary_key_index == table.primary_key_index)) {
-      return *this;
-    }
+    if (existing == &table || (copy && existing->same_schema(table))) return *this;
     throw ModelError("two models use table name '" + table.name +
                      "': give each model its own table");
+  }
+  const std::string owner =
+      (table.model.empty() ? "table " + table.name
+                           : "model " + table.model + " (table " + table.name + ")");
+  for (const ForeignKeyInfo& key : table.foreign_keys) {
+    const TableInfo* target = key.target_table == table.name ? &table : find(key.target_table);
+    const std::string target_model =
+        key.target_model.empty() ? "the model of table " + key.target_table : key.target_model;
+    if (target == nullptr) {
+      throw ModelError(owner + ": column " + key.column + " refers to " + key.target_table + "." +
+                       key.target_column + ", but no registered model has table " +
+                       key.target_table + ": register " + target_model + " before " +
+                       (table.model.empty() ? table.name : table.model) + " (metadata.add<...>())");
+    }
+    if (target->primary_key().name != key.target_column) {
+      throw ModelError(owner + ": column " + key.column + " refers to " + key.target_table + "." +
+                       key.target_column + ", which is not the primary key of " + key.target_table +
+                       " (" + target->primary_key().name +
+                       "): a foreign key refers to the primary key");
+    }
+    if (target->primary_key().sql_type != table.find(key.column)->sql_type) {
+      throw ModelError(owner + ": column " + key.column + " (" + table.find(key.column)->sql_type +
+                       ") refers to " + key.target_table + "." + key.target_column + " (" +
+                       target->primary_key().sql_type + "): give both the same type");
+    }
   }
   tables_.push_back(copy ? copy.get() : &table);
   if (copy) copies_.push_back(std::move(copy));
@@ -173,13 +195,66 @@ std::string column_definition(const ColumnInfo& column) {
   return sql;
 }
 
+namespace {
+
+std::string name_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "" : ", ") + quote_identifier(name);
+  return out;
+}
+
+}  // namespace
+
+std::string on_delete_sql(OnDelete on_delete) {
+  switch (on_delete) {
+    case OnDelete::restrict:
+      return "ON DELETE RESTRICT";
+    case OnDelete::cascade:
+      return "ON DELETE CASCADE";
+    case OnDelete::set_null:
+      return "ON DELETE SET NULL";
+    case OnDelete::no_action:
+      break;
+  }
+  return "";
+}
+
+std::string foreign_key_sql(const ForeignKeyInfo& key) {
+  std::string sql = "CONSTRAINT " + quote_identifier(key.name) + " FOREIGN KEY (" +
+                    quote_identifier(key.column) + ") REFERENCES " +
+                    quote_identifier(key.target_table) + " (" +
+                    quote_identifier(key.target_column) + ")";
+  const std::string on_delete = on_delete_sql(key.on_delete);
+  return on_delete.empty() ? sql : sql + " " + on_delete;
+}
+
+std::string unique_constraint_sql(const IndexInfo& unique) {
+  return "CONSTRAINT " + quote_identifier(unique.name) + " UNIQUE (" + name_list(unique.columns) +
+         ")";
+}
+
+std::string check_constraint_sql(const CheckInfo& check) {
+  return "CONSTRAINT " + quote_identifier(check.name) + " CHECK (" + check.sql + ")";
+}
+
+std::string create_index_sql(std::string_view table, const IndexInfo& index, bool if_not_exists) {
+  return std::string("CREATE ") + (index.unique ? "UNIQUE " : "") + "INDEX " +
+         (if_not_exists ? "IF NOT EXISTS " : "") + quote_identifier(index.name) + " ON " +
+         quote_identifier(table) + " (" + name_list(index.columns) + ")";
+}
+
 std::string create_table_sql(const TableInfo& table, bool if_not_exists) {
+  std::vector<std::string> lines;
+  for (const auto& column : table.columns) lines.push_back(column_definition(column));
+  for (const auto& key : table.foreign_keys) lines.push_back(foreign_key_sql(key));
+  for (const auto& unique : table.unique_constraints)
+    lines.push_back(unique_constraint_sql(unique));
+  for (const auto& check : table.checks) lines.push_back(check_constraint_sql(check));
   std::string sql = "CREATE TABLE ";
   if (if_not_exists) sql += "IF NOT EXISTS ";
   sql += quote_identifier(table.name) + " (\n";
-  for (std::size_t i = 0; i < table.columns.size(); ++i) {
-    sql += "    " + column_definition(table.columns[i]);
-    sql += i + 1 < table.columns.size() ? ",\n" : "\n";
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    sql += "    " + lines[i] + (i + 1 < lines.size() ? ",\n" : "\n");
   }
   return sql + ")";
 }
@@ -191,7 +266,13 @@ std::string drop_table_sql(std::string_view table, bool if_exists) {
 void create_all(Database& db, const Metadata& metadata) {
   try {
     pqxx::work tx(db.connection());
-    for (const TableInfo* table : metadata.tables()) tx.exec0(create_table_sql(*table, true));
+    // Registration order puts referenced tables first (Metadata::add checks it).
+    for (const TableInfo* table : metadata.tables()) {
+      tx.exec0(create_table_sql(*table, true));
+      for (const auto& index : table->indexes) {
+        tx.exec0(create_index_sql(table->name, index, true));
+      }
+    }
     tx.commit();
   } catch (...) {
     detail::rethrow_translated(db.url(), detail::Phase::running);

@@ -101,6 +101,8 @@ TableStatements build(const TableInfo& table) {
   const std::string key = quote_identifier(table.primary_key().name);
   s.columns = join_columns(table, true);
   s.select = "SELECT " + s.columns + " FROM " + name;
+  s.aliased_columns = join_columns(table, true, "orm_t.");
+  s.from_aliased = " FROM " + name + " orm_t";
   s.get = s.select + " WHERE " + key + " = $1";
   s.insert_one = insert_one_sql(table, false);
   s.insert_one_key = insert_one_sql(table, true);
@@ -594,6 +596,18 @@ void Session::rollback() {
   if (!core_) return;
   detail::abandon_transaction(*core_);
   core_->failure.clear();
+}
+
+detail::Rows Session::select_with_keys(const std::string& sql,
+                                       const std::vector<std::optional<std::string>>& keys) {
+  std::string array = "{";
+  for (const auto& key : keys) {
+    if (key) detail::append_element(array, key);
+  }
+  array += '}';
+  std::vector<detail::Statement> one;
+  one.push_back({nullptr, sql.c_str(), {std::move(array)}});
+  return std::move(detail::run(core(), std::move(one), detail::Access::read)[0]);
 }
 
 }  // namespace orm

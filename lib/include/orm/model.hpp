@@ -20,6 +20,11 @@
 ///   }
 /// };
 /// @endcode
+///
+/// Foreign keys, indexes and constraints are column options too
+/// (`v(director_id, "director_id", orm::foreign_key(&Director::id, orm::OnDelete::cascade),
+/// orm::index)`); those that span several columns go in an optional static `table_args()`
+/// (SQLAlchemy's `__table_args__`), see orm::TableArg.
 #pragma once
 
 #include <cmath>
@@ -32,6 +37,7 @@
 #include <string_view>
 #include <type_traits>
 #include <typeinfo>
+#include <utility>
 #include <vector>
 
 #include "orm/errors.hpp"
@@ -70,6 +76,50 @@ constexpr ServerDefault server_default(const char* sql_expression) {
   return ServerDefault{sql_expression};
 }
 
+/// What a foreign key does to the referencing rows when the referenced row is deleted
+/// (SQLAlchemy's `ForeignKey(..., ondelete=...)`).
+enum class OnDelete {
+  no_action,  ///< the DELETE fails while rows refer to it (PostgreSQL's default; NO ACTION)
+  restrict,   ///< the same, checked at once even in a deferred transaction (RESTRICT)
+  cascade,    ///< the referencing rows are deleted too (CASCADE)
+  set_null    ///< the referencing column is set to NULL; it must be std::optional (SET NULL)
+};
+
+/// Column option: the column holds the primary key of a row of another model's table (a
+/// FOREIGN KEY constraint); build it with orm::foreign_key.
+template <class Target, class T>
+struct ForeignKey {
+  T Target::*column;   ///< the referenced model's primary key member, e.g. `&Director::id`
+  OnDelete on_delete;  ///< what deleting the referenced row does
+};
+/// Column option: `v(director_id, "director_id", orm::foreign_key(&Director::id))` makes
+/// `director_id` refer to a row of Director's table (SQLAlchemy's
+/// `db.ForeignKey("directors.id")`). The member must be the referenced model's primary key and
+/// have the same type (std::optional of it when the reference may be missing). The model must be
+/// registered in the Metadata before the one that refers to it, else registration throws
+/// orm::ModelError naming the model and the column.
+template <class Target, class T>
+constexpr ForeignKey<Target, T> foreign_key(T Target::*column,
+                                            OnDelete on_delete = OnDelete::no_action) {
+  return ForeignKey<Target, T>{column, on_delete};
+}
+
+/// Column option: an index on this column, named `ix_<table>_<column>` (SQLAlchemy's
+/// `index=True`). Several columns: orm::index_on in `table_args()`.
+struct Index {};
+/// @copydoc orm::Index
+inline constexpr Index index{};
+
+/// Column option: a CHECK constraint named `<table>_<column>_check`, e.g.
+/// `v(year, "year", orm::check("year >= 1888"))`. The text is an SQL condition.
+struct Check {
+  const char* sql;  ///< the condition, e.g. `year >= 1888`
+};
+/// @copydoc orm::Check
+constexpr Check check(const char* sql_condition) {
+  return Check{sql_condition};
+}
+
 /// What the library knows about one column. Types are spelled as PostgreSQL's `format_type()`
 /// prints them ("integer", "text", "character varying(200)", ...).
 struct ColumnInfo {
@@ -87,12 +137,52 @@ struct ColumnInfo {
   bool operator!=(const ColumnInfo& other) const { return !(*this == other); }
 };
 
+/// A foreign key of a table: `column` refers to `target_table.target_column`.
+struct ForeignKeyInfo {
+  std::string name;           ///< constraint name, PostgreSQL's default `<table>_<column>_fkey`
+  std::string column;         ///< the referencing column
+  std::string target_table;   ///< the referenced table
+  std::string target_column;  ///< the referenced column (its primary key)
+  OnDelete on_delete = OnDelete::no_action;  ///< what deleting the referenced row does
+  std::string target_model;  ///< the referenced C++ model's name, for messages (not compared)
+
+  /// True when the name, columns and ON DELETE are equal.
+  bool operator==(const ForeignKeyInfo& other) const;
+};
+
+/// An index (`unique`: a unique index) or a unique constraint over one or more columns.
+struct IndexInfo {
+  std::string name;                  ///< e.g. `ix_movies_director_id`
+  std::vector<std::string> columns;  ///< in index order
+  bool unique = false;               ///< a UNIQUE index (indexes only)
+
+  /// True when every property is equal.
+  bool operator==(const IndexInfo& other) const;
+};
+
+/// A named CHECK constraint.
+struct CheckInfo {
+  std::string name;  ///< e.g. `movies_year_check`
+  std::string sql;   ///< the condition as written in the model
+
+  /// True when every property is equal.
+  bool operator==(const CheckInfo& other) const;
+};
+
 /// What the library knows about one table: its name and columns in declaration order.
 struct TableInfo {
-  std::string name;                   ///< the table's name, `Model::table`
-  std::vector<ColumnInfo> columns;    ///< in the order `fields()` lists them
-  std::size_t primary_key_index = 0;  ///< index of the primary key in `columns`
-  int id = 0;                         ///< process-unique number, names prepared statements
+  std::string name;                           ///< the table's name, `Model::table`
+  std::vector<ColumnInfo> columns;            ///< in the order `fields()` lists them
+  std::size_t primary_key_index = 0;          ///< index of the primary key in `columns`
+  int id = 0;                                 ///< process-unique number, names prepared statements
+  std::string model;                          ///< the C++ model's name, e.g. `Book`; empty if none
+  std::vector<ForeignKeyInfo> foreign_keys;   ///< from orm::foreign_key
+  std::vector<IndexInfo> indexes;             ///< from orm::index, index_on, unique_index_on
+  std::vector<IndexInfo> unique_constraints;  ///< from unique_constraint (two+ columns)
+  std::vector<CheckInfo> checks;              ///< from orm::check, check_constraint
+
+  /// True when the columns, key and constraints are equal (not `id`).
+  bool same_schema(const TableInfo& other) const;
 
   /// The primary key column.
   const ColumnInfo& primary_key() const { return columns[primary_key_index]; }
@@ -100,13 +190,79 @@ struct TableInfo {
   const ColumnInfo* find(std::string_view name) const;
 };
 
+/// One entry of a model's optional `static std::vector<orm::TableArg> table_args()`
+/// (SQLAlchemy's `__table_args__`): an index, unique constraint or check over the table.
+///
+/// @code
+/// static std::vector<orm::TableArg> table_args() {
+///   return {orm::index_on(&Movie::director_id, &Movie::year),
+///           orm::unique_constraint(&Movie::title, &Movie::director_id),
+///           orm::check_constraint("movies_runtime_positive", "runtime > 0")};
+/// }
+/// @endcode
+struct TableArg {
+  /// What the entry declares.
+  enum class Kind { index, unique_index, unique_constraint, check };
+  Kind kind;                         ///< what the entry declares
+  std::vector<std::string> columns;  ///< indexed or unique columns, in order
+  std::string sql;                   ///< a check's condition
+  std::string name;                  ///< empty: the default name (see each function)
+
+  /// The same entry under the name `constraint_name`.
+  TableArg named(std::string constraint_name) const {
+    TableArg copy = *this;
+    copy.name = std::move(constraint_name);
+    return copy;
+  }
+};
+
+/// @cond INTERNAL
 namespace detail {
+// The name a model's fields() gives the member at `member`, or "" when it lists none there.
+template <class Model, class T>
+std::string member_name(T Model::*member);
+template <class Model, class... T>
+std::vector<std::string> member_names(T Model::*... members) {
+  return {member_name(members)...};
+}
+}  // namespace detail
+/// @endcond
+
+/// An index over `members` in order, named `ix_<table>_<col1>_<col2>...` (SQLAlchemy's
+/// `db.Index(...)`).
+template <class Model, class... T>
+TableArg index_on(T Model::*... members) {
+  return {TableArg::Kind::index, detail::member_names(members...), {}, {}};
+}
+/// A unique index over `members`, named like index_on.
+template <class Model, class... T>
+TableArg unique_index_on(T Model::*... members) {
+  return {TableArg::Kind::unique_index, detail::member_names(members...), {}, {}};
+}
+/// A UNIQUE constraint over `members` together, named `<table>_<col1>_<col2>..._key` as
+/// PostgreSQL names it (SQLAlchemy's `db.UniqueConstraint(...)`). One column: orm::unique.
+template <class Model, class... T>
+TableArg unique_constraint(T Model::*... members) {
+  return {TableArg::Kind::unique_constraint, detail::member_names(members...), {}, {}};
+}
+/// A CHECK constraint named `name` with an SQL condition (SQLAlchemy's `db.CheckConstraint`).
+inline TableArg check_constraint(std::string name, std::string sql_condition) {
+  return {TableArg::Kind::check, {}, std::move(sql_condition), std::move(name)};
+}
+
+namespace detail {
+
+/// A C++ type's name as written in code, e.g. "double" (from typeid(...).name()).
+std::string readable_type_name(const char* mangled);
 
 struct ColumnOptions {
   bool primary_key = false;
   bool unique = false;
+  bool index = false;
   int varchar_length = 0;
   const char* server_default = nullptr;
+  const char* check = nullptr;
+  std::optional<ForeignKeyInfo> foreign_key;
 };
 inline void apply(ColumnOptions& o, PrimaryKey) {
   o.primary_key = true;
@@ -120,6 +276,35 @@ inline void apply(ColumnOptions& o, Varchar v) {
 inline void apply(ColumnOptions& o, ServerDefault d) {
   o.server_default = d.sql;
 }
+inline void apply(ColumnOptions& o, Index) {
+  o.index = true;
+}
+inline void apply(ColumnOptions& o, Check c) {
+  o.check = c.sql;
+}
+
+template <class Target, class T>
+void apply(ColumnOptions& o, ForeignKey<Target, T> key) {
+  ForeignKeyInfo info;
+  info.target_table = Target::table;
+  info.target_model = readable_type_name(typeid(Target).name());
+  info.target_column = member_name(key.column);
+  info.on_delete = key.on_delete;
+  o.foreign_key = std::move(info);
+}
+
+template <class T, class Option>
+struct ForeignKeyCheck {
+  static constexpr bool value = true;
+};
+template <class T, class Target, class U>
+struct ForeignKeyCheck<T, ForeignKey<Target, U>> {
+  static_assert(std::is_same_v<column_value_t<T>, column_value_t<U>>,
+                "orm::foreign_key: the member must have the type of the referenced key (or "
+                "std::optional of it), e.g. int for an int id");
+  static_assert(!is_nullable_v<U>, "orm::foreign_key: refer to the other model's primary key");
+  static constexpr bool value = true;
+};
 
 template <class T, class = void>
 struct has_traits : std::false_type {};
@@ -142,13 +327,28 @@ constexpr void check_column() {
                 "orm::varchar(n) applies to std::string members only");
   static_assert(!((std::is_same_v<Options, PrimaryKey>) || ...) || !is_nullable_v<T>,
                 "orm: a primary key cannot be std::optional (it is never NULL)");
+  static_assert((ForeignKeyCheck<T, Options>::value && ...));
 }
 
 /// Registers a new table and returns its process-unique id.
 int next_table_id();
-/// Checks a finished TableInfo (names and their length, primary key, duplicates); throws
-/// orm::ModelError naming the model (`model_name` from typeid; nullptr: name the table).
-void validate(const TableInfo& table, const char* model_name);
+/// Checks a finished TableInfo (names and their length, primary key, duplicates, the columns of
+/// its indexes and constraints); throws orm::ModelError naming the model (`table.model`, else
+/// the table).
+void validate(const TableInfo& table);
+/// A constraint or index name: `prefix` + table + `_` + columns joined by `_` + `_suffix` (each
+/// part only when not empty), cut to PostgreSQL's 63 bytes at a character boundary.
+std::string default_name(std::string_view prefix, std::string_view table,
+                         const std::vector<std::string>& columns, std::string_view suffix);
+/// Adds a model's table_args() to `table`, with their default names.
+void add_table_args(TableInfo& table, const std::vector<TableArg>& args);
+/// Adds the per-column index, check and foreign key of column `column` to `table`.
+void add_column_constraints(TableInfo& table, const ColumnInfo& column, ColumnOptions& options);
+
+template <class M, class = void>
+struct has_table_args : std::false_type {};
+template <class M>
+struct has_table_args<M, std::void_t<decltype(M::table_args())>> : std::true_type {};
 
 // Collects ColumnInfo from a model's fields().
 struct MetadataVisitor {
@@ -172,6 +372,7 @@ struct MetadataVisitor {
     column.unique = o.unique;
     if (o.server_default != nullptr) column.server_default = o.server_default;
     if (o.primary_key) table.primary_key_index = table.columns.size();
+    add_column_constraints(table, column, o);
     table.columns.push_back(std::move(column));
   }
 };
@@ -185,10 +386,14 @@ TableInfo build_table_info() {
   TableInfo table;
   table.name = Model::table;
   table.id = next_table_id();
+  table.model = readable_type_name(typeid(Model).name());
   Model probe{};
   MetadataVisitor visitor{table};
   probe.fields(visitor);
-  validate(table, typeid(Model).name());
+  if constexpr (has_table_args<Model>::value) {
+    add_table_args(table, std::vector<TableArg>(Model::table_args()));
+  }
+  validate(table);
   return table;
 }
 
@@ -216,8 +421,6 @@ namespace detail {
 using Param = std::optional<std::string>;
 
 [[noreturn]] void throw_value_error(const TableInfo& table, std::size_t column, const char* what);
-/// A C++ type's name as written in code, e.g. "double" (from typeid(...).name()).
-std::string readable_type_name(const char* mangled);
 
 template <class T>
 Param to_param(const T& value) {
@@ -315,10 +518,14 @@ struct MemberFinder {
   const void* address;
   std::size_t index = 0;
   std::size_t found = static_cast<std::size_t>(-1);
+  const char* name = "";
 
   template <class T, class... Options>
-  void operator()(T& member, const char*, Options...) {
-    if (static_cast<const void*>(&member) == address) found = index;
+  void operator()(T& member, const char* column, Options...) {
+    if (static_cast<const void*>(&member) == address) {
+      found = index;
+      name = column;
+    }
     ++index;
   }
 };
@@ -328,6 +535,14 @@ void visit(const Model& object, Visitor& visitor) {
   // fields() is non-const so one declaration serves reading and writing; visitors given a
   // const object only read.
   const_cast<Model&>(object).fields(visitor);
+}
+
+template <class Model, class T>
+std::string member_name(T Model::*member) {
+  static const Model probe{};
+  MemberFinder finder{&(probe.*member)};
+  visit(probe, finder);
+  return finder.name;
 }
 
 template <class Model, class T>

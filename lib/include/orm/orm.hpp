@@ -6,6 +6,7 @@
 #include "orm/database.hpp"
 #include "orm/errors.hpp"
 #include "orm/model.hpp"
+#include "orm/relationship.hpp"
 #include "orm/schema.hpp"
 #include "orm/server.hpp"
 #include "orm/session.hpp"

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@
 
 #include "orm/database.hpp"
 #include "orm/model.hpp"
+#include "orm/relationship.hpp"
 #include "orm/schema.hpp"
 
 /// @cond INTERNAL
@@ -75,12 +77,14 @@ pqxx::result run_raw(SessionCore& core, const std::string& sql, const std::vecto
 
 /// The SQL texts the session uses for one table, built once.
 struct TableStatements {
-  std::string columns;         // "id, title, description"
-  std::string select;          // SELECT <columns> FROM <table>
-  std::string get;             // ... WHERE <pk> = $1
-  std::string insert_one;      // INSERT one row without the key, RETURNING <pk>
-  std::string insert_many;     // INSERT ... SELECT FROM unnest(arrays) without the key
-  std::string insert_one_key;  // the same two with the key column
+  std::string columns;          // "id, title, description"
+  std::string select;           // SELECT <columns> FROM <table>
+  std::string aliased_columns;  // orm_t.id, orm_t.title, ...
+  std::string from_aliased;     // " FROM <table> orm_t"
+  std::string get;              // ... WHERE <pk> = $1
+  std::string insert_one;       // INSERT one row without the key, RETURNING <pk>
+  std::string insert_many;      // INSERT ... SELECT FROM unnest(arrays) without the key
+  std::string insert_one_key;   // the same two with the key column
   std::string insert_many_key;
   std::string update;  // UPDATE ... WHERE <pk> = $n (empty: the table has only its key)
   std::string remove;  // DELETE ... WHERE <pk> = $1
@@ -99,14 +103,15 @@ void finish_arrays(std::vector<Param>& arrays);
 struct RowCells {
   const Rows& rows;
   std::size_t row;
-  bool is_null(std::size_t column) const { return rows.is_null(row, column); }
-  std::string_view text(std::size_t column) const { return rows.text(row, column); }
+  std::size_t first = 0;  // the result column of the model's first column
+  bool is_null(std::size_t column) const { return rows.is_null(row, first + column); }
+  std::string_view text(std::size_t column) const { return rows.text(row, first + column); }
 };
 
 template <class Model>
-Model load(const Rows& rows, std::size_t row) {
+Model load(const Rows& rows, std::size_t row, std::size_t first = 0) {
   Model object{};
-  RowCells cells{rows, row};
+  RowCells cells{rows, row, first};
   RowReader<RowCells> reader{table_info<Model>(), cells};
   object.fields(reader);
   return object;
@@ -297,6 +302,37 @@ class Session {
   template <class Model>
   Query<Model> query();
 
+  /// The children of `parent` (Flask: `director.movies`), ordered by their primary key; empty
+  /// for a parent without a key yet. One query. See orm/relationship.hpp.
+  template <class Parent, class Child, class Key>
+  std::vector<Child> load(const OneToMany<Parent, Child, Key>& relationship, const Parent& parent);
+  /// The parent of `child` (Flask: `movie.director`), or std::nullopt when its foreign key is
+  /// NULL or names no row. One query.
+  template <class Child, class Parent, class Key>
+  std::optional<Parent> load(const ManyToOne<Child, Parent, Key>& relationship, const Child& child);
+  /// The objects paired with `object` through the join model (Flask: `movie.actors`), ordered
+  /// by their primary key. One query.
+  template <class From, class To, class Link, class FromKey, class ToKey>
+  std::vector<To> load(const ManyToMany<From, To, Link, FromKey, ToKey>& relationship,
+                       const From& object);
+  /// load() for every object of `objects` (e.g. a `std::vector<Director>`) in one query, not one
+  /// per object (SQLAlchemy's `selectinload`): element i of the result belongs to element i of
+  /// `objects` (a `std::vector<std::vector<Movie>>`, or `std::vector<std::optional<Director>>`
+  /// for a many-to-one relationship).
+  template <class Relationship, class Range>
+  auto load_each(const Relationship& relationship, const Range& objects);
+
+  /// Adds `child` to `parent`'s children (Flask: `director.movies.append(movie)`): sets the
+  /// child's foreign key to the parent's key, then adds the child (INSERT now) or, when it has a
+  /// key already, updates it (like update()). A parent without a key is added first.
+  template <class Parent, class Child, class Key>
+  void append(const OneToMany<Parent, Child, Key>& relationship, Parent& parent, Child& child);
+  /// Pairs `object` with `other` (Flask: `movie.actors.append(actor)`): adds a row of the join
+  /// model holding both keys, now. Objects without a key are added first.
+  template <class From, class To, class Link, class FromKey, class ToKey>
+  void append(const ManyToMany<From, To, Link, FromKey, ToKey>& relationship, From& object,
+              To& other);
+
   /// Runs raw SQL with `$1`, `$2`, ... parameters (after sending what is pending), inside the
   /// session's transaction when one is open, else on its own (autocommit). Arguments are bound
   /// as parameters: `std::string`, string literals, numbers, bool, orm::Timestamp or
@@ -313,6 +349,11 @@ class Session {
   template <class Model>
   friend class Query;
   detail::SessionCore& core() const;
+  template <class Model>
+  void ensure_key(Model& object);
+  // The rows of `sql` with one parameter, the keys as an array.
+  detail::Rows select_with_keys(const std::string& sql,
+                                const std::vector<std::optional<std::string>>& keys);
 
   std::shared_ptr<detail::SessionCore> core_;
 };
@@ -513,6 +554,237 @@ template <class Model>
 Query<Model> Session::query() {
   table_info<Model>();  // reports an invalid model before anything else
   return Query<Model>(*this);
+}
+
+// -- Relationships -----------------------------------------------------------------------------
+
+namespace detail {
+
+// The index of `member` in Owner's columns, after checking that fields() declares it
+// orm::foreign_key to Target's table. Throws orm::ModelError naming both otherwise.
+template <class Target, class Owner, class Key>
+std::size_t foreign_key_column(Key Owner::*member) {
+  const TableInfo& owner = table_info<Owner>();
+  const TableInfo& target = table_info<Target>();
+  const std::size_t index = column_index(member);
+  const std::string& column = owner.columns[index].name;
+  for (const auto& key : owner.foreign_keys) {
+    if (key.column == column && key.target_table == target.name) return index;
+  }
+  throw ModelError("relationship between " + target.model + " and " + owner.model + ": " +
+                   owner.name + "." + column + " does not refer to " + target.name +
+                   "; declare it in " + owner.model + "::fields() with orm::foreign_key(&" +
+                   target.model + "::" + target.primary_key().name + ")");
+}
+
+// The primary key of each object in text form; std::nullopt for one without a key yet.
+template <class Range>
+std::vector<std::optional<std::string>> primary_keys(const Range& objects) {
+  using Model = std::remove_cv_t<std::remove_reference_t<decltype(*std::begin(objects))>>;
+  const TableInfo& table = table_info<Model>();
+  std::vector<std::optional<std::string>> keys;
+  for (const auto& object : objects) {
+    PrimaryKeyUnset unset{table.primary_key_index};
+    visit(object, unset);
+    if (table.primary_key().autoincrement && unset.unset) {
+      keys.emplace_back();
+    } else {
+      keys.emplace_back(key_text(table, object));
+    }
+  }
+  return keys;
+}
+
+// Positions of the objects by key value: the rows of a relationship query find their objects
+// here. Keys are compared as values of the key's type, not as text.
+template <class Value>
+std::map<Value, std::vector<std::size_t>> positions_by_key(
+    const std::vector<std::optional<std::string>>& keys) {
+  std::map<Value, std::vector<std::size_t>> positions;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i]) positions[ColumnTraits<Value>::from_text(*keys[i])].push_back(i);
+  }
+  return positions;
+}
+
+// Distributes rows to their objects: `key_column` holds the object's key, the model's columns
+// start at `first`.
+template <class Model, class Value>
+std::vector<std::vector<Model>> group_rows(const Rows& rows, std::size_t key_column,
+                                           std::size_t first,
+                                           const std::vector<std::optional<std::string>>& keys) {
+  const auto positions = positions_by_key<Value>(keys);
+  std::vector<std::vector<Model>> out(keys.size());
+  for (std::size_t row = 0; row < rows.size(); ++row) {
+    const auto found = positions.find(ColumnTraits<Value>::from_text(rows.text(row, key_column)));
+    if (found == positions.end()) continue;
+    const std::vector<std::size_t>& at = found->second;
+    for (std::size_t i = 1; i < at.size(); ++i) out[at[i]].push_back(load<Model>(rows, row, first));
+    out[at[0]].push_back(load<Model>(rows, row, first));
+  }
+  return out;
+}
+
+template <class Relationship>
+struct RelationshipTraits;
+
+template <class T>
+struct is_one_to_many : std::false_type {};
+template <class Parent, class Child, class Key>
+struct is_one_to_many<OneToMany<Parent, Child, Key>> : std::true_type {};
+template <class T>
+struct is_many_to_one : std::false_type {};
+template <class Child, class Parent, class Key>
+struct is_many_to_one<ManyToOne<Child, Parent, Key>> : std::true_type {};
+
+// A range of one object, seen through a pointer (no copy).
+template <class Model>
+struct ObjectList {
+  const Model* object;
+  const Model* begin() const { return object; }
+  const Model* end() const { return object + 1; }
+};
+
+template <class Parent, class Child, class Key>
+struct RelationshipTraits<OneToMany<Parent, Child, Key>> {
+  using Source = Parent;
+};
+template <class Child, class Parent, class Key>
+struct RelationshipTraits<ManyToOne<Child, Parent, Key>> {
+  using Source = Child;
+};
+template <class From, class To, class Link, class FromKey, class ToKey>
+struct RelationshipTraits<ManyToMany<From, To, Link, FromKey, ToKey>> {
+  using Source = From;
+};
+
+// A key in text form as the value `Value` (for writing it into a foreign key member).
+template <class Value>
+Value key_value(std::string_view text) {
+  return ColumnTraits<Value>::from_text(text);
+}
+
+}  // namespace detail
+
+template <class Model>
+void Session::ensure_key(Model& object) {
+  const TableInfo& table = table_info<Model>();
+  detail::PrimaryKeyUnset unset{table.primary_key_index};
+  detail::visit(object, unset);
+  if (table.primary_key().autoincrement && unset.unset) add(object);
+}
+
+template <class Relationship, class Range>
+auto Session::load_each(const Relationship& relationship, const Range& objects) {
+  using Source = typename detail::RelationshipTraits<Relationship>::Source;
+  using Model = std::remove_cv_t<std::remove_reference_t<decltype(*std::begin(objects))>>;
+  static_assert(std::is_same_v<Model, Source>,
+                "orm: load_each: the objects must be of the relationship's first model");
+  if constexpr (detail::is_one_to_many<Relationship>::value) {
+    using Child = typename Relationship::child_type;
+    using Value = column_value_t<typename Relationship::key_type>;
+    const TableInfo& child = table_info<Child>();
+    const std::size_t column = detail::foreign_key_column<Source>(relationship.foreign_key);
+    const auto keys = detail::primary_keys(objects);
+    const auto& sql = detail::statements(child);
+    const detail::Rows rows =
+        select_with_keys(sql.select + " WHERE " + quote_identifier(child.columns[column].name) +
+                             " = ANY($1) ORDER BY " + quote_identifier(child.primary_key().name),
+                         keys);
+    return detail::group_rows<Child, Value>(rows, column, 0, keys);
+  } else if constexpr (detail::is_many_to_one<Relationship>::value) {
+    using Parent = typename Relationship::parent_type;
+    using Value = column_value_t<typename Relationship::key_type>;
+    const TableInfo& parent = table_info<Parent>();
+    const TableInfo& child = table_info<Source>();
+    const std::size_t column = detail::foreign_key_column<Parent>(relationship.foreign_key);
+    std::vector<std::optional<std::string>> keys;
+    for (const auto& object : objects) {
+      std::vector<detail::Param> one;
+      detail::ParamWriter writer{child, one};
+      detail::visit(object, writer);
+      keys.push_back(std::move(one[column]));
+    }
+    const detail::Rows rows =
+        select_with_keys(detail::statements(parent).select + " WHERE " +
+                             quote_identifier(parent.primary_key().name) + " = ANY($1)",
+                         keys);
+    auto grouped = detail::group_rows<Parent, Value>(rows, parent.primary_key_index, 0, keys);
+    std::vector<std::optional<Parent>> out(keys.size());
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      if (!grouped[i].empty()) out[i] = std::move(grouped[i].front());
+    }
+    return out;
+  } else {
+    using To = typename Relationship::to_type;
+    using Link = typename Relationship::link_type;
+    using Value = column_value_t<typename Relationship::from_key_type>;
+    const TableInfo& to = table_info<To>();
+    const TableInfo& link = table_info<Link>();
+    const std::size_t from_column = detail::foreign_key_column<Source>(relationship.link.from);
+    const std::size_t to_column = detail::foreign_key_column<To>(relationship.link.to);
+    const auto keys = detail::primary_keys(objects);
+    const auto& sql = detail::statements(to);
+    const std::string from_name = "orm_l." + quote_identifier(link.columns[from_column].name);
+    const detail::Rows rows =
+        select_with_keys("SELECT " + from_name + ", " + sql.aliased_columns + sql.from_aliased +
+                             " JOIN " + quote_identifier(link.name) + " orm_l ON orm_l." +
+                             quote_identifier(link.columns[to_column].name) + " = orm_t." +
+                             quote_identifier(to.primary_key().name) + " WHERE " + from_name +
+                             " = ANY($1) ORDER BY orm_t." + quote_identifier(to.primary_key().name),
+                         keys);
+    return detail::group_rows<To, Value>(rows, 0, 1, keys);
+  }
+}
+
+template <class Parent, class Child, class Key>
+std::vector<Child> Session::load(const OneToMany<Parent, Child, Key>& relationship,
+                                 const Parent& parent) {
+  return std::move(load_each(relationship, detail::ObjectList<Parent>{&parent}).front());
+}
+
+template <class Child, class Parent, class Key>
+std::optional<Parent> Session::load(const ManyToOne<Child, Parent, Key>& relationship,
+                                    const Child& child) {
+  return std::move(load_each(relationship, detail::ObjectList<Child>{&child}).front());
+}
+
+template <class From, class To, class Link, class FromKey, class ToKey>
+std::vector<To> Session::load(const ManyToMany<From, To, Link, FromKey, ToKey>& relationship,
+                              const From& object) {
+  return std::move(load_each(relationship, detail::ObjectList<From>{&object}).front());
+}
+
+template <class Parent, class Child, class Key>
+void Session::append(const OneToMany<Parent, Child, Key>& relationship, Parent& parent,
+                     Child& child) {
+  detail::foreign_key_column<Parent>(relationship.foreign_key);
+  ensure_key(parent);
+  const std::string key = detail::key_text(table_info<Parent>(), parent);
+  child.*relationship.foreign_key = detail::key_value<column_value_t<Key>>(key);
+  const TableInfo& table = table_info<Child>();
+  detail::PrimaryKeyUnset unset{table.primary_key_index};
+  detail::visit(child, unset);
+  if (table.primary_key().autoincrement && unset.unset) {
+    add(child);
+  } else {
+    update(child);
+  }
+}
+
+template <class From, class To, class Link, class FromKey, class ToKey>
+void Session::append(const ManyToMany<From, To, Link, FromKey, ToKey>& relationship, From& object,
+                     To& other) {
+  detail::foreign_key_column<From>(relationship.link.from);
+  detail::foreign_key_column<To>(relationship.link.to);
+  ensure_key(object);
+  ensure_key(other);
+  Link link{};
+  link.*relationship.link.from =
+      detail::key_value<column_value_t<FromKey>>(detail::key_text(table_info<From>(), object));
+  link.*relationship.link.to =
+      detail::key_value<column_value_t<ToKey>>(detail::key_text(table_info<To>(), other));
+  add(link);
 }
 
 template <class... Args>

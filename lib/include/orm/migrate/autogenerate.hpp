@@ -30,19 +30,24 @@ struct ReflectedTable {
   std::vector<ReflectedColumn> columns;          ///< in column order
   std::string primary_key_constraint;            ///< e.g. "books_pkey"; empty when none
   std::vector<std::string> primary_key_columns;  ///< the key's columns, in table order
+  std::vector<ForeignKeyInfo> foreign_keys;      ///< single-column foreign keys
+  std::vector<IndexInfo> indexes;                ///< plain column indexes that back no constraint
+  std::vector<IndexInfo> unique_constraints;     ///< UNIQUE constraints of two or more columns
+  std::vector<CheckInfo> checks;                 ///< CHECK constraints, conditions as stored
 
   /// The column called `name`, or nullptr.
   const ReflectedColumn* find(std::string_view name) const;
   /// The statements that recreate this table empty (for the downgrade of a dropped table):
-  /// `CREATE TABLE ...`, plus `ALTER TABLE ... ADD CONSTRAINT ... PRIMARY KEY (a, b)` for a
-  /// primary key of several columns.
+  /// `CREATE TABLE ...` with its constraints, `ALTER TABLE ... ADD CONSTRAINT ... PRIMARY KEY
+  /// (a, b)` for a primary key of several columns, and `CREATE INDEX ...`.
   std::vector<std::string> create_statements() const;
 };
 
 /// Reads the tables of schema `public` (except the table named `skip`: the migration history
-/// table when it is in `public`) in one query over pg_catalog: column types as format_type()
-/// prints them, NOT NULL, defaults (pg_get_expr), primary keys, single-column UNIQUE
-/// constraints, identity and serial columns.
+/// table when it is in `public`) in two queries over pg_catalog: column types as format_type()
+/// prints them, NOT NULL, defaults (pg_get_expr), primary keys, UNIQUE constraints, identity
+/// and serial columns; then single-column foreign keys, CHECK constraints and the indexes on
+/// plain columns (expression and partial indexes are left out: models cannot declare them).
 std::vector<ReflectedTable> reflect(Database& db, std::string_view skip = "migration_history");
 
 /// A rename the comparison must apply instead of a drop plus an add: `books.descrption:description`

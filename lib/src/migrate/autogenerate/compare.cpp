@@ -2,6 +2,7 @@
 // autogenerate/compare.py). The SQL text comes from render.hpp.
 #include <pqxx/transaction>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -80,6 +81,7 @@ class Comparison {
     std::set<std::string> matched_database_tables;
     std::vector<const TableInfo*> added;
     std::vector<std::pair<const TableInfo*, const ReflectedTable*>> matched;
+    std::vector<SchemaChange> table_renames;
     for (const TableInfo* table : metadata_.tables()) {
       const ReflectedTable* existing = find_database_table(table->name);
       std::string old_name = table->name;
@@ -92,7 +94,7 @@ class Comparison {
                                  render::name(rename->to));
         change.downgrade.push_back(render::alter_table(rename->to) + "RENAME TO " +
                                    render::name(rename->table));
-        diff_.changes.push_back(std::move(change));
+        table_renames.push_back(std::move(change));
       }
       if (existing != nullptr) {
         matched_database_tables.insert(old_name);
@@ -106,19 +108,203 @@ class Comparison {
       if (matched_database_tables.count(table.name) == 0) removed.push_back(&table);
     }
 
+    // Dependency order, so that every statement finds what it refers to (and the downgrade,
+    // the changes undone in reverse, too): constraints that go away first; then tables renamed
+    // and created (the models are registered referenced tables first); column changes; then
+    // new constraints and indexes, when every table and column they name exists; tables that
+    // go away last, those that refer to others first.
+    std::vector<SchemaChange> constraint_drops, constraint_adds;
+    for (const auto& [model, database] : matched) {
+      compare_constraints(*model, *database, constraint_drops, constraint_adds);
+    }
+    append(constraint_drops);
+    append(table_renames);
     for (const TableInfo* table : added) {
       SchemaChange change;
       change.description = "added table '" + table->name + "'";
       change.upgrade.push_back(create_table_sql(*table));
+      for (const auto& index : table->indexes) {
+        change.upgrade.push_back(create_index_sql(table->name, index));
+      }
       change.downgrade.push_back(drop_table_sql(table->name));
       diff_.changes.push_back(std::move(change));
     }
     for (const auto& [model, database] : matched) compare_columns(*model, *database);
-    for (const ReflectedTable* table : removed) drop_table(*table, added);
+    append(constraint_adds);
+    for (const ReflectedTable* table : referring_first(removed)) drop_table(*table, added);
     return std::move(diff_);
   }
 
  private:
+  void append(std::vector<SchemaChange>& changes) {
+    for (auto& change : changes) diff_.changes.push_back(std::move(change));
+  }
+
+  // `tables` ordered so that a table comes before the tables it refers to (a table that refers
+  // to itself does not count).
+  static std::vector<const ReflectedTable*> referring_first(
+      std::vector<const ReflectedTable*> tables) {
+    std::vector<const ReflectedTable*> ordered;
+    while (!tables.empty()) {
+      const auto referred_to = [&](const ReflectedTable* table) {
+        for (const ReflectedTable* other : tables) {
+          for (const auto& key : other->foreign_keys) {
+            if (other != table && key.target_table == table->name) return true;
+          }
+        }
+        return false;
+      };
+      auto next = std::find_if(tables.begin(), tables.end(),
+                               [&](const ReflectedTable* t) { return !referred_to(t); });
+      if (next == tables.end()) next = tables.begin();  // a cycle: any order drops them
+      ordered.push_back(*next);
+      tables.erase(next);
+    }
+    return ordered;
+  }
+
+  // The model's name for a database column of `table` (after a --rename).
+  std::string model_column(const std::string& table, const std::string& column) const {
+    for (const auto& rename : renames_) {
+      if (!rename.from.empty() && rename.table == table && rename.from == column) return rename.to;
+    }
+    return column;
+  }
+  std::vector<std::string> model_columns(const std::string& table,
+                                         const std::vector<std::string>& columns) const {
+    std::vector<std::string> out;
+    for (const auto& column : columns) out.push_back(model_column(table, column));
+    return out;
+  }
+  std::string model_table(const std::string& table) const {
+    for (const auto& rename : renames_) {
+      if (rename.from.empty() && rename.table == table) return rename.to;
+    }
+    return table;
+  }
+
+  // Foreign keys, indexes, unique constraints of several columns and checks of one table that
+  // both sides have. Those only the database has are dropped (into `drops`, run before any
+  // other change), those only the model has are added (into `adds`, run after the tables and
+  // columns they name exist). Foreign keys, indexes and unique constraints match by what they
+  // do, whatever their names; checks match by name (PostgreSQL stores a condition rewritten).
+  void compare_constraints(const TableInfo& model, const ReflectedTable& database,
+                           std::vector<SchemaChange>& drops, std::vector<SchemaChange>& adds) {
+    const std::string& table = model.name;
+    const std::string& old_table = database.name;
+    const std::string in_old = render::alter_table(old_table);
+    const std::string in_new = render::alter_table(table);
+    const auto drop = [&](std::string description, std::string upgrade, std::string downgrade) {
+      SchemaChange change;
+      change.description = std::move(description);
+      change.upgrade.push_back(std::move(upgrade));
+      change.downgrade.push_back(std::move(downgrade));
+      drops.push_back(std::move(change));
+    };
+    const auto add = [&](std::string description, std::string upgrade, std::string downgrade,
+                         std::string comment) {
+      SchemaChange change;
+      change.description = std::move(description);
+      if (!comment.empty()) change.comments.push_back(std::move(comment));
+      change.upgrade.push_back(std::move(upgrade));
+      change.downgrade.push_back(std::move(downgrade));
+      adds.push_back(std::move(change));
+    };
+
+    std::vector<bool> kept(model.foreign_keys.size());
+    for (const auto& key : database.foreign_keys) {
+      bool found = false;
+      for (std::size_t i = 0; i < model.foreign_keys.size() && !found; ++i) {
+        const ForeignKeyInfo& wanted = model.foreign_keys[i];
+        found = !kept[i] && wanted.column == model_column(table, key.column) &&
+                wanted.target_table == model_table(key.target_table) &&
+                wanted.target_column == model_column(wanted.target_table, key.target_column) &&
+                wanted.on_delete == key.on_delete;
+        if (found) kept[i] = true;
+      }
+      if (found) continue;
+      drop("removed foreign key '" + key.name + "' on " + full_name(old_table, key.column),
+           in_old + "DROP CONSTRAINT " + render::name(key.name),
+           in_old + "ADD " + foreign_key_sql(key));
+    }
+    for (std::size_t i = 0; i < model.foreign_keys.size(); ++i) {
+      if (kept[i]) continue;
+      const ForeignKeyInfo& key = model.foreign_keys[i];
+      add("added foreign key " + full_name(table, key.column) + " -> " + key.target_table + "." +
+              key.target_column,
+          in_new + "ADD " + foreign_key_sql(key),
+          in_new + "DROP CONSTRAINT " + render::name(key.name),
+          "fails while rows of " + table + " hold a " + key.column + " that no row of " +
+              key.target_table + " has");
+    }
+
+    kept.assign(model.indexes.size(), false);
+    for (const auto& index : database.indexes) {
+      bool found = false;
+      for (std::size_t i = 0; i < model.indexes.size() && !found; ++i) {
+        found = !kept[i] && model.indexes[i].unique == index.unique &&
+                model.indexes[i].columns == model_columns(table, index.columns);
+        if (found) kept[i] = true;
+      }
+      if (found) continue;
+      drop("removed index '" + index.name + "' on '" + old_table + "'",
+           "DROP INDEX " + render::name(index.name), create_index_sql(old_table, index));
+    }
+    for (std::size_t i = 0; i < model.indexes.size(); ++i) {
+      if (kept[i]) continue;
+      const IndexInfo& index = model.indexes[i];
+      add("added " + std::string(index.unique ? "unique " : "") + "index '" + index.name +
+              "' on '" + table + "' (" + render::name_list(index.columns) + ")",
+          create_index_sql(table, index), "DROP INDEX " + render::name(index.name),
+          index.unique ? "fails while two rows of " + table + " hold the same values" : "");
+    }
+
+    kept.assign(model.unique_constraints.size(), false);
+    for (const auto& unique : database.unique_constraints) {
+      bool found = false;
+      for (std::size_t i = 0; i < model.unique_constraints.size() && !found; ++i) {
+        found =
+            !kept[i] && model.unique_constraints[i].columns == model_columns(table, unique.columns);
+        if (found) kept[i] = true;
+      }
+      if (found) continue;
+      drop("removed unique constraint '" + unique.name + "' on '" + old_table + "'",
+           in_old + "DROP CONSTRAINT " + render::name(unique.name),
+           in_old + "ADD " + unique_constraint_sql(unique));
+    }
+    for (std::size_t i = 0; i < model.unique_constraints.size(); ++i) {
+      if (kept[i]) continue;
+      const IndexInfo& unique = model.unique_constraints[i];
+      add("added unique constraint '" + unique.name + "' on '" + table + "' (" +
+              render::name_list(unique.columns) + ")",
+          in_new + "ADD " + unique_constraint_sql(unique),
+          in_new + "DROP CONSTRAINT " + render::name(unique.name),
+          "fails while two rows of " + table + " hold the same (" +
+              render::name_list(unique.columns) + ")");
+    }
+
+    kept.assign(model.checks.size(), false);
+    for (const auto& check : database.checks) {
+      bool found = false;
+      for (std::size_t i = 0; i < model.checks.size() && !found; ++i) {
+        found = !kept[i] && model.checks[i].name == check.name;
+        if (found) kept[i] = true;
+      }
+      if (found) continue;
+      drop("removed check constraint '" + check.name + "' on '" + old_table + "'",
+           in_old + "DROP CONSTRAINT " + render::name(check.name),
+           in_old + "ADD " + check_constraint_sql(check));
+    }
+    for (std::size_t i = 0; i < model.checks.size(); ++i) {
+      if (kept[i]) continue;
+      const CheckInfo& check = model.checks[i];
+      add("added check constraint '" + check.name + "' on '" + table + "'",
+          in_new + "ADD " + check_constraint_sql(check),
+          in_new + "DROP CONSTRAINT " + render::name(check.name),
+          "fails while rows of " + table + " break it: CHECK (" + check.sql + ")");
+    }
+  }
+
   void check_renames() {
     for (const auto& rename : renames_) {
       const std::string option = "--rename " + rename.table + (rename.from.empty() ? "" : ".") +

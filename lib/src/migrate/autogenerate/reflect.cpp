@@ -3,6 +3,8 @@
 #include <pqxx/nontransaction>
 #include <pqxx/result>
 
+#include <tuple>
+
 #include "../../translate.hpp"
 #include "orm/migrate.hpp"
 #include "orm/migrate/autogenerate.hpp"
@@ -45,6 +47,96 @@ SELECT c.relname,
    AND c.relname <> $1
  ORDER BY c.relname, a.attnum
 )sql";
+
+// Foreign keys of one column, UNIQUE constraints of several, CHECK constraints and plain
+// indexes that back no constraint: one row each. $1 is the history table, left out.
+constexpr const char* kConstraintsSql = R"sql(
+SELECT c.relname,
+       con.contype::text,
+       con.conname,
+       ARRAY(SELECT a.attname::text
+               FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, position)
+               JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+              ORDER BY k.position),
+       f.relname,
+       (SELECT a.attname
+          FROM pg_attribute a
+         WHERE a.attrelid = con.confrelid AND a.attnum = con.confkey[1]),
+       con.confdeltype::text,
+       pg_get_expr(con.conbin, con.conrelid)
+  FROM pg_constraint con
+  JOIN pg_class c ON c.oid = con.conrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_class f ON f.oid = con.confrelid
+ WHERE n.nspname = 'public'
+   AND c.relname <> $1
+   AND ((con.contype = 'f' AND cardinality(con.conkey) = 1)
+        OR (con.contype = 'u' AND cardinality(con.conkey) > 1)
+        OR con.contype = 'c')
+UNION ALL
+SELECT c.relname,
+       CASE WHEN i.indisunique THEN 'I' ELSE 'i' END,
+       ic.relname,
+       ARRAY(SELECT a.attname::text
+               FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, position)
+               JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+              ORDER BY k.position),
+       NULL, NULL, NULL, NULL
+  FROM pg_index i
+  JOIN pg_class c ON c.oid = i.indrelid
+  JOIN pg_class ic ON ic.oid = i.indexrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = 'public'
+   AND c.relname <> $1
+   AND c.relkind IN ('r', 'p')
+   AND NOT i.indisprimary
+   AND i.indexprs IS NULL
+   AND i.indpred IS NULL
+   AND NOT (0 = ANY (i.indkey::int2[]))
+   AND NOT EXISTS (SELECT 1
+                     FROM pg_constraint x
+                    WHERE x.conindid = i.indexrelid AND x.conrelid = i.indrelid
+                      AND x.contype IN ('p', 'u', 'x'))
+ ORDER BY 1, 3
+)sql";
+
+std::vector<std::string> names_of(const pqxx::field& field) {
+  std::vector<std::string> names;
+  pqxx::array_parser parser = field.as_array();
+  for (auto [juncture, value] = parser.get_next(); juncture != pqxx::array_parser::juncture::done;
+       std::tie(juncture, value) = parser.get_next()) {
+    if (juncture == pqxx::array_parser::juncture::string_value) names.push_back(value);
+  }
+  return names;
+}
+
+OnDelete on_delete_of(const std::string& code) {
+  if (code == "r") return OnDelete::restrict;
+  if (code == "c") return OnDelete::cascade;
+  if (code == "n") return OnDelete::set_null;
+  return OnDelete::no_action;  // 'a'; SET DEFAULT ('d') is not a model option
+}
+
+void add_constraint(ReflectedTable& table, const pqxx::row& row) {
+  const std::string kind = row[1].as<std::string>();
+  const std::string name = row[2].as<std::string>();
+  std::vector<std::string> columns = names_of(row[3]);
+  if (kind == "f") {
+    ForeignKeyInfo key;
+    key.name = name;
+    key.column = columns.at(0);
+    key.target_table = row[4].as<std::string>();
+    key.target_column = row[5].as<std::string>();
+    key.on_delete = on_delete_of(row[6].as<std::string>());
+    table.foreign_keys.push_back(std::move(key));
+  } else if (kind == "u") {
+    table.unique_constraints.push_back({name, std::move(columns), false});
+  } else if (kind == "c") {
+    table.checks.push_back({name, row[7].as<std::string>()});
+  } else {
+    table.indexes.push_back({name, std::move(columns), kind == "I"});
+  }
+}
 
 ReflectedColumn column_of(const pqxx::row& row) {
   ReflectedColumn column;
@@ -99,6 +191,13 @@ std::vector<ReflectedTable> reflect(Database& db, std::string_view skip) {
       if (table.primary_key_columns.size() > 1) {
         for (auto& column : table.columns) column.info.primary_key = false;
       }
+    }
+    const pqxx::result constraints = tx.exec_params(kConstraintsSql, std::string(skip));
+    std::size_t at = 0;  // both results are ordered by table name
+    for (const auto& row : constraints) {
+      const std::string table = row[0].as<std::string>();
+      while (at < tables.size() && tables[at].name < table) ++at;
+      if (at < tables.size() && tables[at].name == table) add_constraint(tables[at], row);
     }
     return tables;
   } catch (...) {

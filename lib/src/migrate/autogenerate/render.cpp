@@ -57,12 +57,16 @@ std::vector<std::string> ReflectedTable::create_statements() const {
     table.columns.push_back(column.info);
     table.columns.back().primary_key = single_key && column.info.primary_key;
   }
+  table.foreign_keys = foreign_keys;
+  table.unique_constraints = unique_constraints;
+  table.checks = checks;
   std::vector<std::string> statements{create_table_sql(table)};
   if (primary_key_columns.size() > 1) {
     statements.push_back(
         fmt::format("{}ADD CONSTRAINT {} PRIMARY KEY ({})", render::alter_table(name),
                     render::name(primary_key_constraint), render::name_list(primary_key_columns)));
   }
+  for (const auto& index : indexes) statements.push_back(create_index_sql(name, index));
   return statements;
 }
 
