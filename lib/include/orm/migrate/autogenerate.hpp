@@ -31,8 +31,8 @@ struct ReflectedTable {
   std::string primary_key_constraint;            ///< e.g. "books_pkey"; empty when none
   std::vector<std::string> primary_key_columns;  ///< the key's columns, in table order
 
-  /// The column called `name`, or nullptr.
-  const ReflectedColumn* find(std::string_view name) const;
+  /// The column called `column`, or nullptr.
+  const ReflectedColumn* find(std::string_view column) const;
   /// The statements that recreate this table empty (for the downgrade of a dropped table):
   /// `CREATE TABLE ...`, plus `ALTER TABLE ... ADD CONSTRAINT ... PRIMARY KEY (a, b)` for a
   /// primary key of several columns.
