@@ -42,9 +42,10 @@ foreach(_index RANGE ${_workbook_last})
 endforeach()
 
 # Warnings in a student's lesson code are shown but never stop the build (a student learning C++
-# must not be blocked by an unused variable). The solutions, like the library and the tests, keep
-# -Werror (workbook_warnings). The precompiled header is the same for both: GCC accepts it with or
-# without -Werror.
+# must not be blocked by an unused variable): _workbook_add_lesson turns
+# CMAKE_COMPILE_WARNING_AS_ERROR off for the lesson folders. The solutions, like the library and
+# the tests, keep warnings as errors when the preset asks for them (CMakePresets.json). The
+# precompiled header is the same for both: GCC accepts it with or without -Werror.
 add_library(workbook_lesson_warnings INTERFACE)
 target_compile_options(workbook_lesson_warnings INTERFACE -Wall -Wextra)
 
@@ -118,8 +119,9 @@ function(_workbook_add_lesson prefix number root)
   set(WORKBOOK_CURRENT_PROGRAM "${WORKBOOK_LESSON_${number}_PROGRAM}")
   set(WORKBOOK_CURRENT_TEXT "lessons/${directory}/README.md")  # the text lives in lessons/ only
   set(WORKBOOK_CURRENT_WARNINGS workbook_warnings)
-  if(prefix STREQUAL "lesson")  # the student's code
+  if(prefix STREQUAL "lesson")  # the student's code: warnings shown, never errors
     set(WORKBOOK_CURRENT_WARNINGS workbook_lesson_warnings)
+    set(CMAKE_COMPILE_WARNING_AS_ERROR OFF)  # for the targets of this folder only
   endif()
   add_subdirectory("${root}/${directory}" "${CMAKE_BINARY_DIR}/${prefix}s/${directory}")
 endfunction()

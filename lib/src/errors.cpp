@@ -54,7 +54,7 @@ bool violated_key(const std::string& what, std::string& columns, std::string& va
 }
 
 std::string sql_error_message(const std::string& state, const std::string& what) {
-  const std::string reason = detail::server_message(what);
+  std::string reason = detail::server_message(what);  // not const: moved out by the last return
   std::string columns, values;
   if (state == "23505" && violated_key(what, columns, values)) {
     return "unique violation: a row with " + columns + " = '" + values +
@@ -254,7 +254,7 @@ std::string server_message(const std::string& what) {
   // libpq writes "SEVERITY:  message"; the severity is translated ("ERROR", "FEHLER", ...),
   // the colon and two spaces are not.
   const auto separator = line.find(":  ");
-  if (separator != std::string::npos && separator <= 32) line.erase(0, separator + 3);
+  if (separator <= 32) line.erase(0, separator + 3);  // npos (not found) is never <= 32
   return one_line(line);
 }
 

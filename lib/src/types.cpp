@@ -184,10 +184,10 @@ Timestamp ColumnTraits<Timestamp>::from_text(std::string_view text) {
   std::int64_t offset_seconds = 0;
   if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
     const int sign = text[pos] == '-' ? -1 : 1;
-    offset_seconds = digits(text, pos + 1, 2) * 3600;
+    offset_seconds = std::int64_t{digits(text, pos + 1, 2)} * 3600;
     pos += 3;
     if (pos < text.size() && text[pos] == ':') {
-      offset_seconds += digits(text, pos + 1, 2) * 60;
+      offset_seconds += std::int64_t{digits(text, pos + 1, 2)} * 60;
       pos += 3;
     }
     if (pos < text.size() && text[pos] == ':') {

@@ -155,7 +155,7 @@ class Migrations {
   /// `db heads`: prints the head revision(s).
   void heads();
   /// `db show REV`: prints a revision's header.
-  void show(const std::string& revision);
+  void show(const std::string& target);
   /// `db stamp REV`: records REV as the current revision without running any SQL.
   void stamp(const std::string& target = "head");
   /// `db check`: true (and "No new upgrade operations detected.") when the models match the
@@ -169,7 +169,7 @@ class Migrations {
   bool roundtrip();
   /// `db accept REV`: records the current checksum of an applied revision whose file was edited
   /// on purpose.
-  void accept(const std::string& revision);
+  void accept(const std::string& target);
 
   /// The rows of the history table, oldest first (empty when it does not exist).
   std::vector<AppliedRevision> applied();

@@ -494,7 +494,7 @@ fs::path Migrations::revision(const std::string& message) {
       next_revision(scripts, head == nullptr ? Revisions{} : Revisions{head}, message);
   draft.upgrade_body = "-- Write the SQL that makes the change here; end each statement with ;\n";
   draft.downgrade_body = "-- Write the SQL that undoes the upgrade here.\n";
-  const fs::path path = scripts.write(draft);
+  fs::path path = scripts.write(draft);
   out_ << fmt::format("Generating {} ...  done", path.string()) << std::endl;
   return path;
 }

@@ -101,7 +101,8 @@ class RevisionReader {
   std::string at(int line) const { return fmt::format("{}{}: ", where_, line); }
 
   int line_of(std::size_t offset) const {
-    return 1 + static_cast<int>(std::count(text_.begin(), text_.begin() + offset, '\n'));
+    return 1 + static_cast<int>(std::count(
+                   text_.begin(), text_.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
   }
 
   // The file is UTF-8 text: the server takes nothing else, and the header goes into the history
@@ -350,7 +351,7 @@ std::string sha256_hex(std::string_view data) {
     throw MigrationError("OpenSSL could not compute a SHA-256 checksum (EVP_Digest failed)");
   }
   std::string hex;
-  hex.reserve(2 * size);
+  hex.reserve(2 * std::size_t{size});
   for (unsigned int i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
   return hex;
 }

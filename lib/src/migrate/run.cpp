@@ -120,7 +120,8 @@ class RevisionRun {
     int line = statement.line;
     if (failure.position) {
       line += static_cast<int>(
-          std::count(statement.sql.begin(), statement.sql.begin() + *failure.position, '\n'));
+          std::count(statement.sql.begin(),
+                     statement.sql.begin() + static_cast<std::ptrdiff_t>(*failure.position), '\n'));
     }
     const std::string where =
         fmt::format("{}:{}: {}", revision_.path.string(), line, server_text(failure));

@@ -257,7 +257,7 @@ const Revision& ScriptDirectory::resolve(std::string_view id) const {
 
 fs::path ScriptDirectory::write(const RevisionDraft& draft) const {
   const std::string name_slug = slug(draft.message);
-  const fs::path path =
+  fs::path path =
       versions_directory() / (draft.id + (name_slug.empty() ? "" : "_" + name_slug) + ".sql");
   if (fs::exists(path)) {
     throw MigrationError(fmt::format("{} already exists: run the command again", path.string()));

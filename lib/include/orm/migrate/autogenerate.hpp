@@ -35,8 +35,8 @@ struct ReflectedTable {
   std::vector<IndexInfo> unique_constraints;     ///< UNIQUE constraints of two or more columns
   std::vector<CheckInfo> checks;                 ///< CHECK constraints, conditions as stored
 
-  /// The column called `name`, or nullptr.
-  const ReflectedColumn* find(std::string_view name) const;
+  /// The column called `column`, or nullptr.
+  const ReflectedColumn* find(std::string_view column) const;
   /// The statements that recreate this table empty (for the downgrade of a dropped table):
   /// `CREATE TABLE ...` with its constraints, `ALTER TABLE ... ADD CONSTRAINT ... PRIMARY KEY
   /// (a, b)` for a primary key of several columns, and `CREATE INDEX ...`.
