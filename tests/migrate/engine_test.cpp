@@ -761,11 +761,9 @@ TEST_CASE("an applied revision whose file was edited is refused until accepted",
 
   const std::string refused =
       file.string() + " was edited after revision " + r1 +
-      " was applied (its checksum differs from migration_history): undo the edit (e.g. git "
-      "checkout " +
-      file.string() +
-      ") and put the change in a new revision, or keep the edited "
-      "file with `hello_books db accept " +
+      " was applied (its checksum differs from migration_history): undo the edit and put the "
+      "change in a new revision, or, to keep the edited file (e.g. you fixed its downgrade), run "
+      "`hello_books db accept " +
       r1 + "`";
   CHECK(error_of([&] { p.db.upgrade(); }) == refused);
   CHECK(error_of([&] { p.db.downgrade(); }) == refused);

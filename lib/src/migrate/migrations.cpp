@@ -552,7 +552,7 @@ fs::path Migrations::merge(const std::string& message, const std::vector<std::st
       "-- A merge revision joins branches and usually needs no SQL; add some here only if the\n"
       "-- branches' changes need reconciling.\n";
   draft.downgrade_body = "-- Undo here what the upgrade section does (usually nothing).\n";
-  const fs::path path = scripts.write(draft);
+  fs::path path = scripts.write(draft);
   out_ << fmt::format("Generating {} ...  done", path.string()) << std::endl;
   return path;
 }
