@@ -202,7 +202,12 @@ struct TableInfo {
 /// @endcode
 struct TableArg {
   /// What the entry declares.
-  enum class Kind { index, unique_index, unique_constraint, check };
+  enum class Kind {
+    index,              ///< an index (CREATE INDEX)
+    unique_index,       ///< a unique index (CREATE UNIQUE INDEX)
+    unique_constraint,  ///< a UNIQUE table constraint
+    check               ///< a CHECK table constraint
+  };
   Kind kind;                         ///< what the entry declares
   std::vector<std::string> columns;  ///< indexed or unique columns, in order
   std::string sql;                   ///< a check's condition

@@ -44,7 +44,7 @@ namespace orm::migrate {
 
 /// One parsed revision file.
 struct Revision {
-  std::string id;  ///< `Revision ID:`, e.g. "1a2b3c4d5e6f"
+  std::string id;  ///< the id on the `Revision ID:` line, for example "1a2b3c4d5e6f"
   /// `Revises:`: the revisions this one follows, as written; empty for the first revision (it
   /// follows base), several for a merge revision.
   std::vector<std::string> down_revisions;
