@@ -76,7 +76,9 @@ TEST_CASE("hostile submissions are graded and fail, and cannot touch anything el
       fs::temp_directory_path() / ("hello_books_sandbox_" + std::to_string(::getpid()));
   fs::remove_all(root);
   fs::create_directories(root / "class");
-  fs::permissions(root, fs::perms::owner_all);  // the originals: root's only
+  // The originals: root's only; the grades folder: others may pass through to their own folders.
+  fs::permissions(root, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+  fs::permissions(root / "class", fs::perms::owner_all);
   const fs::path out = root / "grades";
   const fs::path proof = root / "proof";  // where the hostile code writes what it could do
   fs::create_directories(proof);

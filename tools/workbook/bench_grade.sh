@@ -9,7 +9,7 @@ COUNT=${1:-6}
 JOBS=${2:-2}
 WORK=$(mktemp -d /var/tmp/bench_grade.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
-chmod 700 "$WORK"
+chmod 711 "$WORK" # the grading users pass through to grades/.work; the class stays private
 
 for i in $(seq "$COUNT"); do
   mkdir -p "$WORK/class/student$i"
@@ -18,6 +18,7 @@ for i in $(seq "$COUNT"); do
     cp -r "$lesson". "$WORK/class/student$i/lessons/$(basename "$lesson")/"
   done
 done
+chmod 700 "$WORK/class"
 
 # grade LABEL: one timed run over the class; prints its figure.
 grade() {

@@ -194,6 +194,9 @@ DatabaseRelay::DatabaseRelay(const std::string& listen_dir, int port, const std:
     if (listener_ >= 0) ::close(listener_);
     throw error;
   }
+  // Anyone who can enter the folder may connect: only the submission's user can (mode 0750,
+  // group its own).
+  ::chmod(path.c_str(), 0777);
   acceptor_ = std::thread([this] { accept_loop(); });
 }
 
@@ -290,7 +293,7 @@ void Sandbox::make_user() {
     subprocess::run(
         subprocess::command({"useradd", "--system", "--user-group", "--no-create-home",
                              "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
-                             "--comment", "hello_books workbook: one graded submission", user_}));
+                             "--comment", "hello_books workbook, one graded submission", user_}));
   }
   const passwd* entry = ::getpwnam(user_.c_str());
   if (entry == nullptr) {
@@ -313,6 +316,14 @@ void Sandbox::make_folders() {
   owned_folder(work_ + "/database", 0, gid_, 0750);
   for (const auto& own : {build_dir(), results_dir(), work_ + "/home"}) {
     owned_folder(own, uid_, gid_, 0700);
+  }
+  const auto reach = subprocess::run(subprocess::command(
+      {"setpriv", "--reuid=" + std::to_string(uid_), "--regid=" + std::to_string(gid_),
+       "--clear-groups", "--", "test", "-w", build_dir()}));
+  if (!reach.ok()) {
+    throw std::runtime_error("the grading user " + user_ + " cannot reach " + work_ +
+                             ": a folder above it is private; grade into a folder that others may "
+                             "pass through (mode 0711 or 0755 on every folder above it)");
   }
 }
 
