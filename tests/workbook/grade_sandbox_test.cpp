@@ -178,6 +178,7 @@ TEST_CASE("hostile submissions are graded and fail, and cannot touch anything el
                    "rolname <> 'workbook_grade_victim'")
               .empty());
     sql.exec0("DROP DATABASE " + victim_db);
+    sql.exec0("DROP ROLE workbook_grade_victim");
   }
   // The solved submission's files are intact; no process of any grading user is left.
   CHECK(workbook::read_file(victim_original) ==

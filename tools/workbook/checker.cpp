@@ -28,24 +28,6 @@ namespace {
 // The most of a sandboxed check program's results file that is read (its checks' messages).
 constexpr std::size_t kMaxResultsBytes = 64 << 20;
 
-// Holds an exclusive lock on a file while it lives: two ./workbook commands (say `watch` and
-// `check`) must not run Ninja in the same build tree at once.
-class FileLock {
- public:
-  explicit FileLock(const std::string& path) {
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
-  }
-  ~FileLock() {
-    if (fd_ >= 0) ::close(fd_);  // releases the lock
-  }
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
-
 std::vector<std::string> nonempty_lines(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream stream(text);
@@ -129,6 +111,15 @@ void parallel_for(std::size_t count, std::size_t jobs, const std::function<void(
     threads.emplace_back(worker);
   }
   for (auto& thread : threads) thread.join();
+}
+
+FileLock::FileLock(const std::string& path) {
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ >= 0) ::flock(fd_, LOCK_EX);
+}
+
+FileLock::~FileLock() {
+  if (fd_ >= 0) ::close(fd_);  // releases the lock
 }
 
 Checker::Checker(BuildTree tree, CheckerOptions options)

@@ -119,6 +119,19 @@ std::optional<std::string> database_problem();
 /// ("" when unset: database_problem() says so; no port or URL is ever guessed).
 std::string database_url();
 
+/// Holds an exclusive lock (flock) on a file while it lives: two ./workbook commands (say `watch`
+/// and `check`) must not run Ninja in the same build tree at once.
+class FileLock {
+ public:
+  explicit FileLock(const std::string& path);
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 /// Calls fn(0) ... fn(count - 1), at most `jobs` at a time (on threads; fn must be thread-safe).
 void parallel_for(std::size_t count, std::size_t jobs, const std::function<void(std::size_t)>& fn);
 

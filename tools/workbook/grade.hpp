@@ -15,9 +15,10 @@ struct Context;
 
 /// How to grade (the command line's options).
 struct GradeOptions {
-  std::string out;       ///< class: the folder for the summary and the JUnit files
-  std::size_t jobs = 1;  ///< class: students graded at once
-  SandboxLimits limits;  ///< as root: what each submission may use
+  std::string out;             ///< class: the folder for the summary and the JUnit files
+  std::size_t jobs = 1;        ///< class: students graded at once
+  SandboxLimits limits;        ///< as root: what each submission may use
+  std::string compiler_cache;  ///< as root: the ccache folder warm_compiler_cache() filled
 };
 
 /// One student's marks.
@@ -29,6 +30,13 @@ struct GradedStudent {
   Paths paths;                        ///< how its files are shown
   double seconds = 0;                 ///< time to grade it
 };
+
+/// As root, with ccache installed: builds the instructor's own lessons (trusted code only: no
+/// student's, no solution) in <build>/grade-base, ccache filling <build>/grade-cache, so that each
+/// submission's build takes the library, the check harness and the precompiled headers from that
+/// cache, read-only. Returns the cache folder, or "" (not root, no ccache, or the warm-up could not
+/// configure: submissions then build everything).
+std::string warm_compiler_cache(const Context& context);
 
 /// Grades the checkout in `folder`, building in `work_dir` (as root: that folder also holds the
 /// submission's private copy of its lessons, see Sandbox). Never throws: a checkout that cannot

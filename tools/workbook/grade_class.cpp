@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include <fmt/core.h>
 
@@ -104,6 +105,12 @@ int grade_class(Context& context, const std::vector<std::string>& folders,
     names.push_back(count == 1 ? safe : safe + "-" + std::to_string(count));
   }
 
+  GradeOptions grading = options;
+  // The cores, shared out between the students graded at once.
+  grading.limits.build_jobs =
+      std::max<unsigned>(1, std::thread::hardware_concurrency() /
+                                static_cast<unsigned>(std::max<std::size_t>(1, options.jobs)));
+  grading.compiler_cache = warm_compiler_cache(context);
   print(context.style.bold("Grading " + std::to_string(checkouts.size()) + " checkouts") + ", " +
         std::to_string(options.jobs) + " at a time, into " + out.string() + "\n");
   std::fflush(stdout);
@@ -111,7 +118,7 @@ int grade_class(Context& context, const std::vector<std::string>& folders,
   std::mutex print_lock;
   parallel_for(checkouts.size(), std::max<std::size_t>(1, options.jobs), [&](std::size_t i) {
     if (interrupted()) return;
-    graded[i] = grade_student(context, checkouts[i], (out / ".work" / names[i]).string(), options);
+    graded[i] = grade_student(context, checkouts[i], (out / ".work" / names[i]).string(), grading);
     graded[i].name = names[i];
     try {
       write_file((out / "junit" / (names[i] + ".xml")).string(),

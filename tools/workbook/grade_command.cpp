@@ -39,7 +39,9 @@ std::string safe_name(const std::string& text) {
 // Configures `build_dir` (when needed) as a build tree of the instructor's project whose lessons
 // come from `lessons`. Returns "" or the error (and writes configure.log).
 std::string configure_grade_tree(const Context& context, const std::string& lessons,
-                                 const std::string& build_dir, const Sandbox* sandbox) {
+                                 const std::string& build_dir, const Sandbox* sandbox,
+                                 bool compiler_cache = false,
+                                 const std::vector<subprocess::EnvChange>& env = {}) {
   if (cache_value(build_dir, "WORKBOOK_LESSONS_DIR") == lessons &&
       fs::exists(build_dir + "/build.ninja")) {
     return "";
@@ -57,6 +59,8 @@ std::string configure_grade_tree(const Context& context, const std::string& less
                     "-DWORKBOOK_SOLUTIONS_DIR=",
                     "-DWORKBOOK_DOCS=OFF",
                     "-DWORKBOOK_BENCH=OFF"};
+  if (compiler_cache) configure.argv.push_back("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache");
+  configure.env = env;
   configure.merge_output = true;
   if (sandbox != nullptr) sandbox->confine(configure);
   const ProcessResult result = run_process(configure);
@@ -194,7 +198,8 @@ std::string grade_table(const std::vector<LessonResult>& results, const Paths& p
 std::vector<LessonResult> grade_checkout(Context& context, const std::string& lessons,
                                          const std::string& build_dir, std::string& problem,
                                          Paths& paths, const Sandbox* sandbox) {
-  problem = configure_grade_tree(context, lessons, build_dir, sandbox);
+  problem = configure_grade_tree(context, lessons, build_dir, sandbox,
+                                 sandbox != nullptr && sandbox->uses_compiler_cache());
   if (!problem.empty()) return {};
   Context graded = context;
   try {
@@ -213,6 +218,37 @@ std::vector<LessonResult> grade_checkout(Context& context, const std::string& le
     if (!result.passed()) complete_checks(result, check_names(context, result.lesson), paths);
   }
   return results;
+}
+
+std::string warm_compiler_cache(const Context& context) {
+  if (!Sandbox::wanted() || !subprocess::run(subprocess::command({"ccache", "--version"})).ok()) {
+    return "";
+  }
+  const std::string cache = context.tree.build_dir + "/grade-cache";
+  const std::string base = context.tree.build_dir + "/grade-base";
+  fs::create_directories(cache);
+  fs::create_directories(base);
+  fs::permissions(cache, fs::perms(0755));
+  // One warm-up at a time (graders and tests may start together); later ones find it built.
+  FileLock lock(base + ".lock");
+  auto env = compiler_cache_env(cache, base, false);
+  env.emplace_back("CCACHE_UMASK", "022");  // readable by the submissions' users
+  const std::string problem =
+      configure_grade_tree(context, context.tree.source_dir + "/lessons", base, nullptr, true, env);
+  if (problem.empty()) {
+    ProcessSpec build;
+    build.argv = {"cmake", "--build", base, "--target"};
+    for (const auto& lesson : context.catalog.lessons()) {
+      const LessonTargets targets = targets_of(lesson, Side::lesson);
+      build.argv.push_back(targets.program);
+      build.argv.push_back(targets.checks);
+    }
+    for (const char* word : {"--", "-k", "0"}) build.argv.push_back(word);
+    build.merge_output = true;
+    build.env = env;
+    write_file(base + "/warm-up.log", run_process(build).out);
+  }
+  return problem.empty() ? cache : "";
 }
 
 GradedStudent grade_student(Context& context, const std::string& folder,
@@ -245,6 +281,7 @@ GradedStudent grade_student(Context& context, const std::string& folder,
     std::string build_dir = work_dir;
     if (Sandbox::wanted()) {
       sandbox = std::make_unique<Sandbox>(student.string(), work_dir, options.limits);
+      if (!options.compiler_cache.empty()) sandbox->use_compiler_cache(options.compiler_cache);
       sandbox->stage_lessons(lessons_dir);
       lessons_dir = sandbox->lessons_dir();
       build_dir = sandbox->build_dir();
@@ -289,7 +326,9 @@ int grade(Context& context, const std::string& path, const std::string& junit,
         std::to_string(context.catalog.lessons().size()) + " lessons ...\n\n");
   std::fflush(stdout);
 
-  const GradedStudent graded = grade_student(context, student.string(), build_dir, options);
+  GradeOptions grading = options;
+  grading.compiler_cache = warm_compiler_cache(context);
+  const GradedStudent graded = grade_student(context, student.string(), build_dir, grading);
   if (!graded.problem.empty()) {
     error_line(graded.problem);
     return kBuildFailed;

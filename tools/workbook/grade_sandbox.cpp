@@ -380,7 +380,12 @@ void Sandbox::drop_role() noexcept {
 }
 
 void Sandbox::confine(ProcessSpec& spec) const {
+  if (spec.timeout_seconds <= 0) spec.timeout_seconds = limits_.build_timeout_seconds;
+  // CPU time too: a process it leaves behind (a busy loop in another process group) burns no
+  // more than the program's own time limit before the system stops it.
+  const auto cpu_seconds = static_cast<long>(std::min(spec.timeout_seconds, limits_.cpu_seconds));
   std::vector<std::string> argv = {"prlimit",
+                                   "--cpu=" + std::to_string(std::max(1L, cpu_seconds)),
                                    "--nproc=" + std::to_string(limits_.processes),
                                    "--fsize=" + std::to_string(limits_.file_limit),
                                    "--as=" + std::to_string(limits_.memory_limit),
@@ -414,7 +419,15 @@ void Sandbox::confine(ProcessSpec& spec) const {
     if (!kept.count(name) && !changed.count(name)) spec.env.emplace_back(name, std::nullopt);
   }
   for (const auto& change : own) spec.env.push_back(change);
-  if (spec.timeout_seconds <= 0) spec.timeout_seconds = limits_.build_timeout_seconds;
+  if (limits_.build_jobs > 0) {
+    spec.env.emplace_back("CMAKE_BUILD_PARALLEL_LEVEL", std::to_string(limits_.build_jobs));
+  }
+  if (!compiler_cache_.empty()) {
+    for (auto& change : compiler_cache_env(compiler_cache_, build_dir(), true)) {
+      spec.env.push_back(std::move(change));
+    }
+    spec.env.emplace_back("CCACHE_TEMPDIR", home);
+  }
   spec.output_limit = limits_.output_limit;
 }
 
@@ -454,6 +467,16 @@ std::size_t Sandbox::stop_processes() const {
     std::this_thread::sleep_for(std::chrono::milliseconds(20 * (round + 1)));
   }
   return processes_of(uid_).size();
+}
+
+std::vector<subprocess::EnvChange> compiler_cache_env(const std::string& cache_dir,
+                                                      const std::string& base_dir, bool read_only) {
+  return {{"CCACHE_DIR", cache_dir},
+          {"CCACHE_BASEDIR", base_dir},
+          {"CCACHE_NOHASHDIR", "1"},
+          {"CCACHE_SLOPPINESS", "pch_defines,time_macros,include_file_mtime,include_file_ctime"},
+          {"CCACHE_READONLY", read_only ? "1" : "0"},
+          {"CCACHE_NOSTATS", read_only ? "1" : "0"}};
 }
 
 std::vector<pid_t> processes_of(uid_t uid) {

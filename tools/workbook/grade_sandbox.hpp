@@ -19,12 +19,14 @@ namespace workbook {
 
 /// Limits on each program a submission runs (its build and its checks).
 struct SandboxLimits {
-  double build_timeout_seconds = 1800;    ///< wall time of a configure or build step (a program
-                                          ///< with a time of its own keeps it: the checks')
+  double build_timeout_seconds = 1800;  ///< wall time of a configure or build step (a program
+                                        ///< with a time of its own keeps it: the checks')
+  double cpu_seconds = 600;  ///< CPU time of each process (RLIMIT_CPU), at most its time limit
   std::size_t output_limit = 1 << 20;     ///< bytes kept of each output stream of each program
   std::size_t file_limit = 1ULL << 30;    ///< largest file it may write (RLIMIT_FSIZE)
   std::size_t memory_limit = 4ULL << 30;  ///< address space of each process (RLIMIT_AS)
-  unsigned processes = 512;               ///< processes of its user at once (RLIMIT_NPROC)
+  unsigned build_jobs = 0;   ///< compile steps at once in its build (0: Ninja's default)
+  unsigned processes = 512;  ///< processes of its user at once (RLIMIT_NPROC)
 };
 
 /// Forwards connections from a unix socket that only one submission's user can reach to the
@@ -95,6 +97,10 @@ class Sandbox {
   std::string state_dir() const { return work_ + "/state"; }
   std::string results_dir() const { return work_ + "/results"; }
   const std::string& role() const { return role_; }
+  /// Compiles through ccache, reading (never writing) the cache in `cache_dir` that
+  /// warm_compiler_cache() filled from the instructor's own sources.
+  void use_compiler_cache(const std::string& cache_dir) { compiler_cache_ = cache_dir; }
+  bool uses_compiler_cache() const { return !compiler_cache_.empty(); }
   const SandboxLimits& limits() const { return limits_; }
 
  private:
@@ -112,7 +118,14 @@ class Sandbox {
   gid_t gid_ = 0;
   SandboxLimits limits_;
   std::unique_ptr<DatabaseRelay> relay_;
+  std::string compiler_cache_;
 };
+
+/// The environment ccache needs so that the same source compiled in two build trees is one cache
+/// entry: paths inside the build tree `base_dir` relative (the precompiled headers), the others
+/// absolute (the library's sources), the working directory not hashed.
+std::vector<subprocess::EnvChange> compiler_cache_env(const std::string& cache_dir,
+                                                      const std::string& base_dir, bool read_only);
 
 /// Every process whose user is `uid` (from /proc).
 std::vector<pid_t> processes_of(uid_t uid);
