@@ -471,12 +471,16 @@ std::size_t Sandbox::stop_processes() const {
 
 std::vector<subprocess::EnvChange> compiler_cache_env(const std::string& cache_dir,
                                                       const std::string& base_dir, bool read_only) {
-  return {{"CCACHE_DIR", cache_dir},
-          {"CCACHE_BASEDIR", base_dir},
-          {"CCACHE_NOHASHDIR", "1"},
-          {"CCACHE_SLOPPINESS", "pch_defines,time_macros,include_file_mtime,include_file_ctime"},
-          {"CCACHE_READONLY", read_only ? "1" : "0"},
-          {"CCACHE_NOSTATS", read_only ? "1" : "0"}};
+  std::vector<subprocess::EnvChange> env = {
+      {"CCACHE_DIR", cache_dir},
+      {"CCACHE_BASEDIR", base_dir},
+      {"CCACHE_NOHASHDIR", "1"},
+      {"CCACHE_SLOPPINESS", "pch_defines,time_macros,include_file_mtime,include_file_ctime"}};
+  if (read_only) {  // ccache takes these as set or unset, never "0"
+    env.emplace_back("CCACHE_READONLY", "1");
+    env.emplace_back("CCACHE_NOSTATS", "1");
+  }
+  return env;
 }
 
 std::vector<pid_t> processes_of(uid_t uid) {
