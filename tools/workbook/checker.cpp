@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "grade_sandbox.hpp"
 #include "orm/database.hpp"
 #include "orm/errors.hpp"
 #include "orm/url.hpp"
@@ -24,45 +25,8 @@ namespace fs = std::filesystem;
 namespace workbook {
 namespace {
 
-// Holds an exclusive lock on a file while it lives: two ./workbook commands (say `watch` and
-// `check`) must not run Ninja in the same build tree at once.
-class FileLock {
- public:
-  explicit FileLock(const std::string& path) {
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
-  }
-  ~FileLock() {
-    if (fd_ >= 0) ::close(fd_);  // releases the lock
-  }
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
-
-// Calls fn(0) ... fn(count - 1), at most `jobs` at a time.
-void parallel_for(std::size_t count, std::size_t jobs, const std::function<void(std::size_t)>& fn) {
-  std::size_t next = 0;
-  std::mutex mutex;
-  auto worker = [&] {
-    for (;;) {
-      std::size_t index;
-      {
-        std::lock_guard<std::mutex> lock(mutex);
-        if (next == count) return;
-        index = next++;
-      }
-      fn(index);
-    }
-  };
-  std::vector<std::thread> threads;
-  for (std::size_t i = 0; i < std::max<std::size_t>(1, std::min(jobs, count)); ++i) {
-    threads.emplace_back(worker);
-  }
-  for (auto& thread : threads) thread.join();
-}
+// The most of a sandboxed check program's results file that is read (its checks' messages).
+constexpr std::size_t kMaxResultsBytes = 64 << 20;
 
 std::vector<std::string> nonempty_lines(const std::string& text) {
   std::vector<std::string> lines;
@@ -128,8 +92,42 @@ std::string relative_to(const std::string& path, const std::string& base) {
   return path.rfind(prefix, 0) == 0 ? path.substr(prefix.size()) : path;
 }
 
+void parallel_for(std::size_t count, std::size_t jobs, const std::function<void(std::size_t)>& fn) {
+  std::size_t next = 0;
+  std::mutex mutex;
+  auto worker = [&] {
+    for (;;) {
+      std::size_t index;
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (next == count) return;
+        index = next++;
+      }
+      fn(index);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, std::min(jobs, count)); ++i) {
+    threads.emplace_back(worker);
+  }
+  for (auto& thread : threads) thread.join();
+}
+
+FileLock::FileLock(const std::string& path) {
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ >= 0) ::flock(fd_, LOCK_EX);
+}
+
+FileLock::~FileLock() {
+  if (fd_ >= 0) ::close(fd_);  // releases the lock
+}
+
 Checker::Checker(BuildTree tree, CheckerOptions options)
     : tree_(std::move(tree)), options_(options) {}
+
+void Checker::confine(ProcessSpec& spec) const {
+  if (options_.sandbox != nullptr) options_.sandbox->confine(spec);
+}
 
 void Checker::follow_contents(const std::vector<LessonTargets>& targets) {
   std::vector<LessonSources> lessons;
@@ -158,6 +156,7 @@ std::vector<std::string> Checker::own_dirs() const {
 }
 
 std::string Checker::state_dir() const {
+  if (options_.sandbox != nullptr) return options_.sandbox->state_dir();
   const std::string dir = tree_.build_dir + "/workbook-tool";
   fs::create_directories(dir);
   return dir;
@@ -175,10 +174,13 @@ std::vector<std::optional<BuildError>> Checker::build(const std::vector<LessonTa
   for (const char* word : {"--", "-k", "0"}) argv.push_back(word);
 
   FileLock lock(state_dir() + "/build.lock");
-  follow_contents(targets);
+  // A sandbox's lessons are a copy that rewrites only files whose content changed (so their
+  // times are new): Ninja sees every change, and the tool never deletes in the submission's tree.
+  if (options_.sandbox == nullptr) follow_contents(targets);
   ProcessSpec spec;
   spec.argv = argv;
   spec.merge_output = true;
+  confine(spec);
   const ProcessResult result = run_process(spec);
   write_file(state_dir() + "/build.log", result.out);
   if (result.ok()) return errors;
@@ -249,6 +251,7 @@ CheckRun Checker::run_checks(const std::string& program, const std::string& resu
   list.argv = {program, "--list-test-names-only"};
   list.directory = fs::path(program).parent_path().string();
   list.timeout_seconds = 60;
+  confine(list);
   const ProcessResult listed = run_process(list);
   // Catch2 exits with the number of checks it listed.
   if (!listed.started || listed.signal != 0 || listed.timed_out || listed.out.empty()) {
@@ -295,7 +298,9 @@ CheckRun Checker::run_group(const std::string& program, const std::vector<std::s
   CheckRun total;
   std::set<std::string> seen;
   for (int attempt = 0;; ++attempt) {
-    const std::string results = state_dir() + "/" + results_stem + ".jsonl";
+    const std::string results =
+        (options_.sandbox != nullptr ? options_.sandbox->results_dir() : state_dir()) + "/" +
+        results_stem + ".jsonl";
     std::error_code ignored;
     fs::remove(results, ignored);
     ProcessSpec spec;
@@ -312,6 +317,7 @@ CheckRun Checker::run_group(const std::string& program, const std::vector<std::s
     }
     spec.directory = fs::path(program).parent_path().string();
     spec.timeout_seconds = options_.timeout_seconds;
+    confine(spec);
     const ProcessResult result = run_process(spec);
     program_output += result.out + result.err;
     if (!result.started) {
@@ -320,7 +326,14 @@ CheckRun Checker::run_group(const std::string& program, const std::vector<std::s
     }
 
     std::string text;
-    if (fs::exists(results)) text = read_file(results);
+    if (options_.sandbox != nullptr) {
+      try {
+        text = options_.sandbox->read_written(results, kMaxResultsBytes);
+      } catch (const std::exception&) {  // none, or not a plain file: no results
+      }
+    } else if (fs::exists(results)) {
+      text = read_file(results);
+    }
     CheckRun run = parse_records(text);
     const bool clean_exit = !result.timed_out && result.signal == 0 && run.completed;
     // The check that was running when the program died or hung.

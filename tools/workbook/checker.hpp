@@ -1,6 +1,7 @@
 // Building a lesson and running its checks: what `./workbook`, `check` and `grade` share.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,8 @@
 #include "results.hpp"
 
 namespace workbook {
+
+class Sandbox;  // grade_sandbox.hpp
 
 /// Whose code the checks run against: the student's lesson or the solution.
 enum class Side { lesson, solution };
@@ -55,6 +58,10 @@ struct CheckerOptions {
   std::size_t jobs = 4;       ///< check programs run at once
   bool build = true;          ///< false: use what is built (tests; the targets must exist)
   std::size_t shards = 2;     ///< processes per check program, each running some of its checks
+  /// Grading as root: every build step and check program runs confined by this sandbox (its
+  /// user, limits and database), the tool's own files stay in its state folder, and check results
+  /// are read as untrusted files. Null: everything runs as the tool's user.
+  const Sandbox* sandbox = nullptr;
 };
 
 /// Builds lessons and runs their checks in one build tree.
@@ -92,6 +99,8 @@ class Checker {
   // Builds `targets` (one lesson each); for each says whether it built, or its first error.
   std::vector<std::optional<BuildError>> build(const std::vector<LessonTargets>& targets);
   std::string state_dir() const;
+  // Runs `spec` in the sandbox, when there is one.
+  void confine(ProcessSpec& spec) const;
   // Removes the object files of lessons whose files changed in a way Ninja cannot see (content
   // with an old time: cp -a, an unpacked archive); see source_record.hpp.
   void follow_contents(const std::vector<LessonTargets>& targets);
@@ -109,6 +118,22 @@ std::optional<std::string> database_problem();
 /// The connection URL the checks use: DATABASE_URL, which ./workbook sets to the server it runs
 /// ("" when unset: database_problem() says so; no port or URL is ever guessed).
 std::string database_url();
+
+/// Holds an exclusive lock (flock) on a file while it lives: two ./workbook commands (say `watch`
+/// and `check`) must not run Ninja in the same build tree at once.
+class FileLock {
+ public:
+  explicit FileLock(const std::string& path);
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+/// Calls fn(0) ... fn(count - 1), at most `jobs` at a time (on threads; fn must be thread-safe).
+void parallel_for(std::size_t count, std::size_t jobs, const std::function<void(std::size_t)>& fn);
 
 /// `path` relative to `base` when it lies inside it, else `path` unchanged.
 std::string relative_to(const std::string& path, const std::string& base);

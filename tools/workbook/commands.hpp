@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "checker.hpp"
+#include "grade.hpp"
 #include "lessons.hpp"
 #include "render.hpp"
 
@@ -52,17 +53,6 @@ int watch(Context& context);
 int reset(Context& context, const std::string& key, bool yes);
 /// `./workbook run NN [args...]`: builds and runs the lesson's program.
 int run(Context& context, const std::string& key, const std::vector<std::string>& args);
-/// `./workbook grade PATH [--junit FILE]`: every check of every lesson of a student's checkout.
-int grade(Context& context, const std::string& path, const std::string& junit,
-          const std::string& grade_build_dir);
-/// Builds the lessons in `lessons` (a student's checkout) in the grading tree `build_dir` and
-/// runs every check. A lesson that did not run all its checks has each missing one as a failed
-/// check saying why (a compile error, a missing folder, a crash), so every submission has the same
-/// checks. `problem` is set when the tree cannot be configured; `paths` shows the student's files.
-/// (One submission; a class runner calls it for each.)
-std::vector<LessonResult> grade_checkout(Context& context, const std::string& lessons,
-                                         const std::string& build_dir, std::string& problem,
-                                         Paths& paths);
 /// `workbook-tool verify starter NN`: the starter's checks fail, by assertion.
 int verify_starter(Context& context, const std::string& key);
 /// `workbook-tool verify diffs`: solutions differ from lessons only under TODO comments.

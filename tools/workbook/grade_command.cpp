@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <filesystem>
+#include <memory>
 
 #include "command_text.hpp"
 #include "junit.hpp"
@@ -37,7 +39,9 @@ std::string safe_name(const std::string& text) {
 // Configures `build_dir` (when needed) as a build tree of the instructor's project whose lessons
 // come from `lessons`. Returns "" or the error (and writes configure.log).
 std::string configure_grade_tree(const Context& context, const std::string& lessons,
-                                 const std::string& build_dir) {
+                                 const std::string& build_dir, const Sandbox* sandbox,
+                                 bool compiler_cache = false,
+                                 const std::vector<subprocess::EnvChange>& env = {}) {
   if (cache_value(build_dir, "WORKBOOK_LESSONS_DIR") == lessons &&
       fs::exists(build_dir + "/build.ninja")) {
     return "";
@@ -55,13 +59,17 @@ std::string configure_grade_tree(const Context& context, const std::string& less
                     "-DWORKBOOK_SOLUTIONS_DIR=",
                     "-DWORKBOOK_DOCS=OFF",
                     "-DWORKBOOK_BENCH=OFF"};
+  if (compiler_cache) configure.argv.push_back("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache");
+  configure.env = env;
   configure.merge_output = true;
+  if (sandbox != nullptr) sandbox->confine(configure);
   const ProcessResult result = run_process(configure);
-  fs::create_directories(build_dir);
-  write_file(build_dir + "/configure.log", result.out);
+  const std::string log_dir = sandbox != nullptr ? sandbox->state_dir() : build_dir;
+  fs::create_directories(log_dir);
+  write_file(log_dir + "/configure.log", result.out);
   if (result.ok()) return "";
   std::string text =
-      "cmake could not configure the grading build; see " + build_dir + "/configure.log";
+      "cmake could not configure the grading build; see " + log_dir + "/configure.log";
   for (const auto& line : cmake_errors(result.out)) text += "\n  " + line;
   return text;
 }
@@ -128,6 +136,20 @@ void complete_checks(LessonResult& result, const std::vector<std::string>& names
   result.problem_counted = true;
 }
 
+// Every check of every lesson, failed because the checkout could not be graded at all.
+std::vector<LessonResult> unchecked(const Context& context, const std::string& problem) {
+  std::vector<LessonResult> results;
+  for (const auto& lesson : context.catalog.lessons()) {
+    LessonResult result;
+    result.lesson = lesson;
+    result.state = LessonResult::State::missing;
+    result.problem = problem;
+    complete_checks(result, check_names(context, lesson), context.paths);
+    results.push_back(result);
+  }
+  return results;
+}
+
 struct Marks {
   int lessons_passed = 0;
   int checks_passed = 0;
@@ -175,8 +197,9 @@ std::string grade_table(const std::vector<LessonResult>& results, const Paths& p
 
 std::vector<LessonResult> grade_checkout(Context& context, const std::string& lessons,
                                          const std::string& build_dir, std::string& problem,
-                                         Paths& paths) {
-  problem = configure_grade_tree(context, lessons, build_dir);
+                                         Paths& paths, const Sandbox* sandbox) {
+  problem = configure_grade_tree(context, lessons, build_dir, sandbox,
+                                 sandbox != nullptr && sandbox->uses_compiler_cache());
   if (!problem.empty()) return {};
   Context graded = context;
   try {
@@ -187,7 +210,9 @@ std::vector<LessonResult> grade_checkout(Context& context, const std::string& le
   }
   graded.paths.lessons_dir = lessons;
   paths = graded.paths;
-  Checker checker(graded.tree, context.options);
+  CheckerOptions options = context.options;
+  options.sandbox = sandbox;
+  Checker checker(graded.tree, options);
   auto results = checker.check(context.catalog.lessons(), Side::lesson);
   for (auto& result : results) {
     if (!result.passed()) complete_checks(result, check_names(context, result.lesson), paths);
@@ -195,8 +220,89 @@ std::vector<LessonResult> grade_checkout(Context& context, const std::string& le
   return results;
 }
 
+std::string warm_compiler_cache(const Context& context) {
+  if (!Sandbox::wanted() || !subprocess::run(subprocess::command({"ccache", "--version"})).ok()) {
+    return "";
+  }
+  const std::string cache = context.tree.build_dir + "/grade-cache";
+  const std::string base = context.tree.build_dir + "/grade-base";
+  fs::create_directories(cache);
+  fs::create_directories(base);
+  fs::permissions(cache, fs::perms(0755));
+  // One warm-up at a time (graders and tests may start together); later ones find it built.
+  FileLock lock(base + ".lock");
+  auto env = compiler_cache_env(cache, base, false);
+  env.emplace_back("CCACHE_UMASK", "022");  // readable by the submissions' users
+  const std::string problem =
+      configure_grade_tree(context, context.tree.source_dir + "/lessons", base, nullptr, true, env);
+  if (problem.empty()) {
+    ProcessSpec build;
+    build.argv = {"cmake", "--build", base, "--target"};
+    for (const auto& lesson : context.catalog.lessons()) {
+      const LessonTargets targets = targets_of(lesson, Side::lesson);
+      build.argv.push_back(targets.program);
+      build.argv.push_back(targets.checks);
+    }
+    for (const char* word : {"--", "-k", "0"}) build.argv.push_back(word);
+    build.merge_output = true;
+    build.env = env;
+    write_file(base + "/warm-up.log", run_process(build).out);
+  }
+  return problem.empty() ? cache : "";
+}
+
+GradedStudent grade_student(Context& context, const std::string& folder,
+                            const std::string& work_dir, const GradeOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  GradedStudent graded;
+  graded.folder = folder;
+  graded.name = safe_name(fs::path(folder).filename().string());
+  const auto finish = [&] {
+    if (graded.results.empty()) graded.results = unchecked(context, graded.problem);
+    graded.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return graded;
+  };
+  std::error_code error;
+  const fs::path student = fs::canonical(folder, error);
+  if (error || !fs::is_directory(student)) {
+    graded.problem = "there is no folder " + folder;
+    return finish();
+  }
+  const fs::path lessons = student / "lessons";
+  if (!fs::is_directory(lessons, error)) {
+    graded.problem = "no lessons/ folder (not a workbook checkout)";
+    return finish();
+  }
+  graded.folder = student.string();
+  try {
+    std::unique_ptr<Sandbox> sandbox;
+    std::string lessons_dir = lessons.string();
+    std::string build_dir = work_dir;
+    if (Sandbox::wanted()) {
+      sandbox = std::make_unique<Sandbox>(student.string(), work_dir, options.limits);
+      if (!options.compiler_cache.empty()) sandbox->use_compiler_cache(options.compiler_cache);
+      sandbox->stage_lessons(lessons_dir);
+      lessons_dir = sandbox->lessons_dir();
+      build_dir = sandbox->build_dir();
+    }
+    graded.results = grade_checkout(context, lessons_dir, build_dir, graded.problem, graded.paths,
+                                    sandbox.get());
+    if (sandbox) {
+      if (const std::size_t left = sandbox->stop_processes(); left > 0) {
+        graded.problem = std::to_string(left) + " of its processes could not be stopped";
+      }
+    }
+  } catch (const std::exception& e) {
+    graded.problem = std::string("could not be graded: ") + e.what();
+    graded.results.clear();
+  }
+  if (!graded.results.empty() && !graded.problem.empty()) graded.results.clear();
+  return finish();
+}
+
 int grade(Context& context, const std::string& path, const std::string& junit,
-          const std::string& grade_build_dir) {
+          const std::string& grade_build_dir, const GradeOptions& options) {
   const Style& style = context.style;
   std::error_code error;
   const fs::path student = fs::canonical(path, error);
@@ -220,26 +326,26 @@ int grade(Context& context, const std::string& path, const std::string& junit,
         std::to_string(context.catalog.lessons().size()) + " lessons ...\n\n");
   std::fflush(stdout);
 
-  std::string problem;
-  Paths paths;
-  const auto results = grade_checkout(context, lessons, build_dir, problem, paths);
-  if (!problem.empty()) {
-    error_line(problem);
+  GradeOptions grading = options;
+  grading.compiler_cache = warm_compiler_cache(context);
+  const GradedStudent graded = grade_student(context, student.string(), build_dir, grading);
+  if (!graded.problem.empty()) {
+    error_line(graded.problem);
     return kBuildFailed;
   }
   if (interrupted()) return kInterrupted;
 
   Marks marks;
-  std::string out = grade_table(results, paths, style, marks);
-  const bool all = marks.lessons_passed == static_cast<int>(results.size());
+  std::string out = grade_table(graded.results, graded.paths, style, marks);
+  const bool all = marks.lessons_passed == static_cast<int>(graded.results.size());
   out += style.bold("Result: ") +
          (all ? style.green("every lesson passes") : style.red("not every lesson passes")) + ": " +
-         std::to_string(marks.lessons_passed) + "/" + std::to_string(results.size()) +
+         std::to_string(marks.lessons_passed) + "/" + std::to_string(graded.results.size()) +
          " lessons, " + std::to_string(marks.checks_passed) + "/" +
          std::to_string(marks.checks_total) + " checks.\n";
   if (!junit.empty()) {
     try {
-      write_file(junit, junit_xml(results, student.string(), paths));
+      write_file(junit, junit_xml(graded.results, student.string(), graded.paths));
       out += "JUnit XML: " + junit + "\n";
     } catch (const std::exception& e) {
       print(out);

@@ -7,14 +7,17 @@
 //   ./workbook check NN            every check of lesson NN (--solution: of its solution)
 //   ./workbook list | hint NN [STEP] | watch | reset NN | run NN [args...]
 //   ./workbook grade PATH          every check of a student's checkout (instructors)
+//   ./workbook grade DIR... --out FOLDER   a whole class: a summary and a JUnit file each
 //
 // Exit codes: see workbook::Exit in commands.hpp.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -83,13 +86,39 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "Build and run a lesson's program: run 04 db upgrade");
   run->add_option("lesson", lesson, "The lesson")->required();
 
-  std::string path, junit, grade_dir;
+  std::vector<std::string> paths;
+  std::string junit, grade_dir;
+  workbook::GradeOptions grading;
+  grading.jobs = std::max(1u, std::thread::hardware_concurrency() / 2);
+  double check_timeout = 0;
   auto* grade = app.add_subcommand(
-      "grade", "Instructors: check every lesson of a student's checkout (never modifies it)");
-  grade->add_option("path", path, "The student's checkout (the folder with lessons/)")->required();
-  grade->add_option("--junit", junit, "Also write the results as JUnit XML to this file");
+      "grade",
+      "Instructors: check every lesson of a student's checkout, or of a whole class (never "
+      "modifies them)");
+  grade
+      ->add_option("paths", paths,
+                   "Student checkouts (folders with lessons/), or folders of checkouts")
+      ->required();
+  grade->add_option("--junit", junit,
+                    "One checkout: also write the results as JUnit XML to this file");
   grade->add_option("--grade-dir", grade_dir,
-                    "The build tree to grade in (default: build/grade-<folder name>)");
+                    "One checkout: the folder to build in (default: build/grade-<folder name>)");
+  grade->add_option("--out", grading.out,
+                    "A class: the folder for summary.md, summary.csv and junit/<student>.xml "
+                    "(default: grades); given with one checkout, grades it as a class of one");
+  grade
+      ->add_option("-j,--jobs", grading.jobs,
+                   "A class: students graded at once (default: half the cores, at least 1)")
+      ->check(CLI::PositiveNumber);
+  grade
+      ->add_option("--timeout", check_timeout,
+                   "Seconds one check program may run before it is stopped (default: "
+                   "WORKBOOK_CHECK_TIMEOUT, else 120)")
+      ->check(CLI::PositiveNumber);
+  grade
+      ->add_option("--output-limit", grading.limits.output_limit,
+                   "As root: bytes kept of each output stream of each program (default 1 MiB)")
+      ->check(CLI::PositiveNumber);
 
   auto* verify = app.add_subcommand("verify", "For the workbook's own tests");
   verify->require_subcommand(1);
@@ -133,7 +162,19 @@ int main(int argc, char** argv) {
     if (*watch) return workbook::watch(context);
     if (*reset) return workbook::reset(context, lesson, yes);
     if (*run) return workbook::run(context, lesson, program_args);
-    if (*grade) return workbook::grade(context, path, junit, grade_dir);
+    if (*grade) {
+      if (check_timeout > 0) context.options.timeout_seconds = static_cast<int>(check_timeout);
+      // One checkout (or one folder that is neither a checkout nor a class: its error).
+      const bool one =
+          paths.size() == 1 && grading.out.empty() && workbook::checkouts_in(paths) == paths;
+      if (one) return workbook::grade(context, paths[0], junit, grade_dir, grading);
+      if (!junit.empty() || !grade_dir.empty()) {
+        throw std::invalid_argument(
+            "--junit and --grade-dir are for one checkout; a class gets one JUnit file per "
+            "student in --out FOLDER/junit/");
+      }
+      return workbook::grade_class(context, paths, grading);
+    }
     if (*starter) return workbook::verify_starter(context, lesson);
     if (*diffs) return workbook::verify_diffs(context);
     return workbook::progress(context);
