@@ -698,8 +698,10 @@ TEST_CASE("a lesson program run by hand uses this checkout's running cluster", "
                                           {"TEST_DATABASE_URL", std::nullopt},
                                           {"WORKBOOK_PGPORT", std::nullopt},
                                           {"WORKBOOK_PGDIR", cluster.pg_dir}};
+  // As `./workbook db url` writes it: the socket directory as it is, then the port.
   const std::string url =
-      "postgresql://postgres@:" + std::to_string(cluster.port) + "/hello_books_development?host=";
+      "postgresql://postgres@/hello_books_development?host=" + cluster.socket_dir() +
+      "&port=" + std::to_string(cluster.port) + "\n";
 
   const ProgramRun run = run_program(HELLO_BOOKS_PROGRAM, {}, by_hand);
   INFO(run.describe());
