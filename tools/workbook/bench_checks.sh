@@ -57,7 +57,7 @@ for directory in $lessons; do
     for ((i = 0; i < RUNS; i++)); do
       touch "$COPY/lessons/$directory/$file"
       start=$(now)
-      "$TOOL" --build-dir "$TREE" check "$number" >/dev/null || { echo "error: check $number failed" >&2; exit 1; }
+      "$TOOL" --build-dir "$TREE/build" check "$number" >/dev/null || { echo "error: check $number failed" >&2; exit 1; }
       times+=($(($(now) - start)))
     done
     stats "check $number after saving ${file#./}" "${times[@]}"
@@ -70,7 +70,7 @@ for directory in $lessons; do
   times=()
   for ((i = 0; i < RUNS; i++)); do
     start=$(now)
-    "$TOOL" --build-dir "$TREE" check "$number" >/dev/null
+    "$TOOL" --build-dir "$TREE/build" check "$number" >/dev/null
     times+=($(($(now) - start)))
   done
   stats "check $number" "${times[@]}"
@@ -78,7 +78,7 @@ done
 times=()
 for ((i = 0; i < RUNS; i++)); do
   start=$(now)
-  "$TOOL" --build-dir "$TREE" >/dev/null
+  "$TOOL" --build-dir "$TREE/build" >/dev/null
   times+=($(($(now) - start)))
 done
 stats "./workbook (all lessons' checks)" "${times[@]}"
