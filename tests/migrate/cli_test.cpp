@@ -59,6 +59,17 @@ std::string read_text(const fs::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+// Puts `sql` into the upgrade section of a revision made by `db revision` (in place of its
+// placeholder comment).
+void write_upgrade(const fs::path& file, const std::string& sql) {
+  std::string text = read_text(file);
+  const std::string placeholder =
+      "-- Write the SQL that makes the change here; end each statement with ;\n";
+  REQUIRE(text.find(placeholder) != std::string::npos);
+  text.replace(text.find(placeholder), placeholder.size(), sql);
+  std::ofstream(file) << text;
+}
+
 // Checks a successful command: exit 0, nothing on stderr.
 void check_ok(const ProcessResult& result) {
   INFO("stdout: " << result.out);
@@ -292,19 +303,7 @@ TEST_CASE("a failing revision prints one error line and exits 1", "[cli][errors]
   check_ok(run_app({"db", "init"}, project, env));
   const auto made = run_app({"db", "revision", "-m", "divides by zero"}, project, env);
   check_ok(made);
-  const fs::path file = fs::path(project) / "migrations" / "versions" /
-                        (generated_id(made.out) + "_divides_by_zero.sql");
-  std::string text;
-  {
-    std::ifstream in(file);
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  const std::string placeholder =
-      "-- Write the SQL that makes the change here; end each statement with ;\n";
-  REQUIRE(text.find(placeholder) != std::string::npos);
-  text.replace(text.find(placeholder), placeholder.size(),
-               "CREATE TABLE a (x integer);\nSELECT 1/0;\n");
-  std::ofstream(file) << text;
+  write_upgrade(generated_file(project, made.out), "CREATE TABLE a (x integer);\nSELECT 1/0;\n");
 
   const auto result = run_app({"db", "upgrade"}, project, env);
   check_error(result);
@@ -323,17 +322,7 @@ TEST_CASE("a downgrade whose section is empty says that nothing was undone", "[c
   const auto made = run_app({"db", "revision", "-m", "adds a table"}, project, env);
   check_ok(made);
   const std::string id = generated_id(made.out);
-  const fs::path file = fs::path(project) / "migrations" / "versions" / (id + "_adds_a_table.sql");
-  std::string text;
-  {
-    std::ifstream in(file);
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  const std::string placeholder =
-      "-- Write the SQL that makes the change here; end each statement with ;\n";
-  REQUIRE(text.find(placeholder) != std::string::npos);
-  text.replace(text.find(placeholder), placeholder.size(), "CREATE TABLE a (x integer);\n");
-  std::ofstream(file) << text;
+  write_upgrade(generated_file(project, made.out), "CREATE TABLE a (x integer);\n");
 
   check_ok(run_app({"db", "upgrade"}, project, env));
   const auto down = run_app({"db", "downgrade"}, project, env);
