@@ -104,6 +104,19 @@ void require_step2(const std::string& database_url) {
   }
 }
 
+// The same for the checks that need create_app(orm::TestConfig{}) to honour TEST_DATABASE_URL.
+void require_step3(const std::string& test_database_url) {
+  const ScopedEnv variable("TEST_DATABASE_URL", test_database_url);
+  const orm::App app = make_app(orm::TestConfig{});
+  if (app.database_url().masked() != orm::DatabaseUrl::parse(test_database_url).masked()) {
+    FAIL(
+        "Not checked yet: create_app(orm::TestConfig{}) does not use TEST_DATABASE_URL (step 3; "
+        "see the check \"create_app(orm::TestConfig{}) is a testing app on TEST_DATABASE_URL\"). "
+        "Finish step 3, then run "
+        << lesson_check::rerun());
+  }
+}
+
 }  // namespace
 
 TEST_CASE("the workbook's PostgreSQL server answers", "[lesson02]") {
@@ -253,6 +266,7 @@ TEST_CASE("your turn: HELLO_BOOKS_DATABASE picks the development database, same 
           "[lesson02]") {
   const orm::DatabaseUrl& test_database = testing_support::test_database();
   const std::string url = other_url("hello_books_from_environment");
+  require_step2(url);  // a wrong step 2 is not a wrong Your turn
   {
     const ScopedEnv picked("HELLO_BOOKS_DATABASE", "hello_books_picked");
     const ScopedEnv database_url("DATABASE_URL", std::nullopt);
@@ -288,6 +302,7 @@ TEST_CASE("your turn: HELLO_BOOKS_DATABASE picks the development database, same 
 TEST_CASE("your turn: the testing app ignores HELLO_BOOKS_DATABASE", "[lesson02]") {
   lesson_check::require_server();
   const std::string url = other_url("hello_books_from_test_env");
+  require_step3(url);
   const ScopedEnv picked("HELLO_BOOKS_DATABASE", "hello_books_picked");
   const ScopedEnv test_database_url("TEST_DATABASE_URL", url);
   const orm::App app = make_app(orm::TestConfig{});

@@ -189,6 +189,11 @@ const std::vector<std::vector<Column>>& walk(const std::vector<orm::migrate::Rev
 struct Turn {
   std::vector<orm::migrate::Revision> chain;
   std::size_t before = 0;  // index of that revision
+
+  // The student's revision file (the one after `before`), relative to the lesson folder.
+  std::string revision_file() const {
+    return "migrations/versions/" + chain[before + 1].path.filename().string();
+  }
 };
 
 Turn your_turn(bool primary = false) {
@@ -452,7 +457,7 @@ TEST_CASE("your turn: your revision renames author to author_name and keeps ever
   const auto columns = columns_of(program.database);
   if (find(columns, "author") != nullptr || find(columns, "author_name") == nullptr) {
     FAIL("After your revision, books must have author_name instead of author. It has:\n"
-         << describe(columns) << fix("migrations/versions/ (your revision)", "Your turn"));
+         << describe(columns) << fix(turn.revision_file(), "Your turn"));
   }
   orm::Database db(program.database);
   orm::Session session(db);
@@ -464,7 +469,7 @@ TEST_CASE("your turn: your revision renames author to author_name and keeps ever
         "The authors were lost: before your revision Ocean Book's author was Ursula K. Le Guin; "
         "after it, author_name must hold the same (a rename keeps the data, a drop and an add do "
         "not). "
-        << fix("migrations/versions/ (your revision)", "Your turn"));
+        << fix(turn.revision_file(), "Your turn"));
   }
 }
 
@@ -479,7 +484,7 @@ TEST_CASE("your turn: language is NOT NULL, old books are in English, no default
   const Column* language = find(columns, "language");
   if (language == nullptr) {
     FAIL("After your revision books must have the column language. It has:\n"
-         << describe(columns) << fix("migrations/versions/ (your revision)", "Your turn"));
+         << describe(columns) << fix(turn.revision_file(), "Your turn"));
   }
   if (program({"db", "check"}).exit_code != 0) {
     FAIL(
@@ -492,7 +497,7 @@ TEST_CASE("your turn: language is NOT NULL, old books are in English, no default
         "books.language must be text NOT NULL without a default (the model, not the database, "
         "gives new books their language). It is:\n    "
         << language->text() << "\n"
-        << fix("models/book.hpp and your revision", "Your turn"));
+        << fix("models/book.hpp and " + turn.revision_file(), "Your turn"));
   }
   orm::Database db(program.database);
   orm::Session session(db);
@@ -500,8 +505,7 @@ TEST_CASE("your turn: language is NOT NULL, old books are in English, no default
       session.execute("SELECT count(*) FROM books WHERE language = 'en'")[0][0].as<int>();
   if (english != 2) {
     FAIL("The two books stored before your revision must have the language 'en'; "
-         << english << " of them have. "
-         << fix("migrations/versions/ (your revision)", "Your turn"));
+         << english << " of them have. " << fix(turn.revision_file(), "Your turn"));
   }
   // New books from the program get their language from the model.
   session.execute("DELETE FROM books");
@@ -554,7 +558,7 @@ TEST_CASE("your turn: downgrading your revision restores the schema before it, w
          << describe(before) << "after upgrade and downgrade:\n"
          << describe(after)
          << "The downgrade undoes each statement of the upgrade, in reverse order. "
-         << fix("migrations/versions/ (your revision)", "Your turn"));
+         << fix(turn.revision_file(), "Your turn"));
   }
   orm::Database db(program.database);
   orm::Session session(db);
@@ -564,7 +568,7 @@ TEST_CASE("your turn: downgrading your revision restores the schema before it, w
     FAIL(
         "After the downgrade, Ocean Book's author must be Ursula K. Le Guin again: the "
         "downgrade must rename the column back, not drop it and add it again. "
-        << fix("migrations/versions/ (your revision)", "Your turn"));
+        << fix(turn.revision_file(), "Your turn"));
   }
   require_success(program, {"db", "upgrade"}, "after your revision's downgrade", "Your turn");
 }
