@@ -376,6 +376,16 @@ TEST_CASE("lessons.json: lessons by number or folder, clear errors", "[lessons]"
   CHECK(catalog.lessons()[1].generated == std::vector<std::string>{"migrations"});
   CHECK(catalog.numbers() == "01 or 03");
 
+  // grade --lessons: a selection keeps the catalog's order, whatever order the keys come in.
+  const auto due = catalog.only({"03_models", "1"});
+  REQUIRE(due.lessons().size() == 2);
+  CHECK(due.lessons()[0].number == "01");
+  CHECK(due.lessons()[1].number == "03");
+  CHECK(catalog.only({"3"}).numbers() == "03");
+  CHECK_THROWS_AS(catalog.only({"01", "09"}), std::invalid_argument);
+  CHECK_THROWS_WITH(catalog.only({"09"}),
+                    "there is no lesson '09': use 01 or 03 (./workbook list shows them)");
+
   CHECK_THROWS_WITH(workbook::Catalog::parse("{", "x.json"), "x.json is not valid JSON");
   CHECK_THROWS_WITH(workbook::Catalog::parse(R"({"lessons": [{"number": "01"}]})", "x.json"),
                     Contains("\"directory\" is missing"));

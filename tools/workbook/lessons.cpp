@@ -153,6 +153,25 @@ std::string Catalog::numbers() const {
   return text;
 }
 
+Catalog Catalog::only(const std::vector<std::string>& keys) const {
+  for (const auto& key : keys) {
+    if (find(key) == nullptr) {
+      throw std::invalid_argument("there is no lesson '" + key + "': use " + numbers() +
+                                  " (./workbook list shows them)");
+    }
+  }
+  Catalog selected;
+  for (const auto& lesson : lessons_) {
+    for (const auto& key : keys) {
+      if (find(key) == &lesson) {
+        selected.lessons_.push_back(lesson);
+        break;
+      }
+    }
+  }
+  return selected;
+}
+
 BuildTree BuildTree::load(const std::string& build_dir) {
   const std::string path = build_dir + "/workbook-tool.json";
   std::ifstream in(path);

@@ -53,6 +53,9 @@ class Catalog {
   const Lesson* find(const std::string& key) const;
   /// "01, 02, 03 or 04", for messages.
   std::string numbers() const;
+  /// The same catalog with only the lessons called `keys` (numbers or folders), in catalog order.
+  /// Throws std::invalid_argument naming a key that is no lesson and the lessons there are.
+  Catalog only(const std::vector<std::string>& keys) const;
 
  private:
   std::vector<Lesson> lessons_;

@@ -8,6 +8,7 @@
 //   ./workbook list | hint NN [STEP] | watch | reset NN | run NN [args...]
 //   ./workbook grade PATH          every check of a student's checkout (instructors)
 //   ./workbook grade DIR... --out FOLDER   a whole class: a summary and a JUnit file each
+//   ./workbook grade ... --lessons 01,02   only the lessons due so far
 //
 // Exit codes: see workbook::Exit in commands.hpp.
 #include <algorithm>
@@ -91,6 +92,7 @@ int main(int argc, char** argv) {
   workbook::GradeOptions grading;
   grading.jobs = std::max(1u, std::thread::hardware_concurrency() / 2);
   double check_timeout = 0;
+  std::vector<std::string> graded_lessons;
   auto* grade = app.add_subcommand(
       "grade",
       "Instructors: check every lesson of a student's checkout, or of a whole class (never "
@@ -110,6 +112,11 @@ int main(int argc, char** argv) {
       ->add_option("-j,--jobs", grading.jobs,
                    "A class: students graded at once (default: half the cores, at least 1)")
       ->check(CLI::PositiveNumber);
+  grade
+      ->add_option("--lessons", graded_lessons,
+                   "Grade only these lessons, e.g. --lessons 01,02,03,04 (the lessons due so "
+                   "far; default: every lesson)")
+      ->delimiter(',');
   grade
       ->add_option("--timeout", check_timeout,
                    "Seconds one check program may run before it is stopped (default: "
@@ -164,6 +171,7 @@ int main(int argc, char** argv) {
     if (*run) return workbook::run(context, lesson, program_args);
     if (*grade) {
       if (check_timeout > 0) context.options.timeout_seconds = static_cast<int>(check_timeout);
+      if (!graded_lessons.empty()) context.catalog = context.catalog.only(graded_lessons);
       // One checkout (or one folder that is neither a checkout nor a class: its error).
       const bool one =
           paths.size() == 1 && grading.out.empty() && workbook::checkouts_in(paths) == paths;
