@@ -10,12 +10,33 @@ import os
 import sys
 
 from sqlalchemy import event, inspect, text
+from sqlalchemy.orm import selectinload
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE)]
 from app import create_app, db  # noqa: E402
 from app.models.book import Book  # noqa: E402
 from timing import Contender, json_line, measure  # noqa: E402
+
+AUTHORS = 1000  # the load_related row: as bench_orm, 10 books each
+BOOKS_EACH = 10
+
+
+# The load_related row's models, on bench_orm's tables (not the tutorial's): an author has many
+# books, as the classic curriculum's one-to-many lesson writes it.
+class BenchAuthor(db.Model):
+    __tablename__ = "bench_authors"
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String, nullable=False)
+    books = db.relationship("BenchAuthorBook", back_populates="author")
+
+
+class BenchAuthorBook(db.Model):
+    __tablename__ = "bench_author_books"
+    id = db.Column(db.Integer, primary_key=True)
+    title = db.Column(db.String, nullable=False)
+    author_id = db.Column(db.Integer, db.ForeignKey("bench_authors.id"), nullable=False)
+    author = db.relationship(BenchAuthor, back_populates="books")
 
 
 class ClassicBench:
@@ -27,6 +48,8 @@ class ClassicBench:
         self.loaded = []
         self.got = []
         self.table_filled = False
+        self.authors = []
+        self.related_filled = False
 
     # -- setup and checks (untimed) --
 
@@ -70,6 +93,31 @@ class ClassicBench:
         assert [book.id for book in self.got] == self.ids
         assert all(book.title == f"Book {book.id - 1}" for book in self.got)
 
+    def fill_related(self):
+        # The same rows as bench_orm: book k belongs to author 1 + k mod 1,000.
+        if not self.related_filled:
+            db.session.execute(text("TRUNCATE bench_author_books, bench_authors RESTART IDENTITY"))
+            db.session.execute(text("INSERT INTO bench_authors (name) SELECT 'Author ' || k "
+                                    f"FROM generate_series(1, {AUTHORS}) k"))
+            db.session.execute(text("INSERT INTO bench_author_books (title, author_id) "
+                                    f"SELECT 'Book ' || k, 1 + k % {AUTHORS} "
+                                    f"FROM generate_series(0, {AUTHORS * BOOKS_EACH - 1}) k"))
+            db.session.execute(text("ANALYZE bench_authors, bench_author_books"))
+            db.session.commit()
+            self.related_filled = True
+        db.session.remove()
+        self.authors = []
+
+    def check_related(self):
+        assert len(self.authors) == AUTHORS, f"{len(self.authors)} authors, expected {AUTHORS}"
+        for author in self.authors:
+            # __dict__ holds the collection only when it was loaded: reading it sends no query.
+            books = author.__dict__["books"]
+            assert len(books) == BOOKS_EACH, f"author {author.id} has {len(books)} books"
+            assert all(book.author_id == author.id and book.title == f"Book {book.id - 1}"
+                       for book in books)
+        db.session.remove()
+
     # -- the timed work --
 
     def insert_bulk(self):
@@ -94,6 +142,10 @@ class ClassicBench:
             assert book is not None
             self.got.append(book)  # kept referenced, as the objects of bench_orm are
 
+    def load_related(self):
+        # SQLAlchemy's answer to N+1: one SELECT of the authors, one of all their books.
+        self.authors = BenchAuthor.query.options(selectinload(BenchAuthor.books)).all()
+
     def rows_to_run(self):
         return [
             ("insert_bulk", "db.session.add_all + commit", self.fresh_start, self.insert_bulk,
@@ -104,6 +156,8 @@ class ClassicBench:
             ("load_all", "Book.query.all()", self.fill_table, self.load_all, self.check_loaded),
             ("get_by_key", "db.session.get(Book, id), each", self.fill_table, self.get_by_key,
              self.check_got),
+            ("load_related", "Author.query.options(selectinload(Author.books)).all()",
+             self.fill_related, self.load_related, self.check_related),
         ]
 
 
@@ -125,7 +179,8 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--rows", type=int, default=10000)
     parser.add_argument("--gets", type=int, default=1000)
-    parser.add_argument("--only", choices=["insert_bulk", "insert_each", "load_all", "get_by_key"])
+    parser.add_argument("--only", choices=["insert_bulk", "insert_each", "load_all", "get_by_key",
+                                           "load_related"])
     parser.add_argument("--cpu", type=int, help="pin this process and its server backends")
     args = parser.parse_args()
 
