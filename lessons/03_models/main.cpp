@@ -39,8 +39,8 @@ int main() {
       throw workbook::NotDoneYet("save the example books in main.cpp (step 5)");
     }
 
-    // TODO (step 6): load every book through the session and print it, one line each, as the
-    // model describes itself.
+    // TODO (step 6): load every book through the session, in id order (a table keeps no order
+    // of its own), and print it, one line each, as the model describes itself.
     throw workbook::NotDoneYet("list the books in main.cpp (step 6)");
   } catch (const workbook::NotDoneYet& e) {
     return workbook::report(e);

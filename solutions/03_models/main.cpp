@@ -41,9 +41,11 @@ int main() {
       std::cout << "Added " << books.size() << " books.\n";
     }
 
-    // TODO (step 6): load every book through the session and print it, one line each, as the
-    // model describes itself.
-    for (const Book& book : session.all<Book>()) std::cout << book.to_string() << "\n";
+    // TODO (step 6): load every book through the session, in id order (a table keeps no order
+    // of its own), and print it, one line each, as the model describes itself.
+    for (const Book& book : session.query<Book>().order_by(&Book::id).all()) {
+      std::cout << book.to_string() << "\n";
+    }
   } catch (const workbook::NotDoneYet& e) {
     return workbook::report(e);
   } catch (const orm::ModelError& e) {  // the model is not finished yet

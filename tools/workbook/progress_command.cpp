@@ -81,6 +81,8 @@ int progress(Context& context, bool watching) {
   if (const auto problem = database_problem()) return report_database(*problem);
   Checker checker(context.tree, context.options);
   std::vector<Lesson> later;
+  // A build after many edits takes a while: say what is going on before it starts.
+  if (context.options.build) print("Building what changed and checking your lessons ...\n");
   const auto results = context.options.build
                            ? check_first_lessons(context, checker, later)
                            : checker.check(context.catalog.lessons(), Side::lesson);
