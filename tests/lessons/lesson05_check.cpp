@@ -217,6 +217,23 @@ void require_book_author() {
   }
 }
 
+// Steps 1 to 3: the models, and create_app() registers both.
+void require_models_registered() {
+  require_book_author();
+  bool registered = false;
+  try {
+    const orm::App app = create_app(orm::TestConfig{});
+    registered =
+        app.metadata().find("authors") != nullptr && app.metadata().find("books") != nullptr;
+  } catch (const std::exception&) {
+  }
+  if (!registered) {
+    FAIL(
+        "Not checked yet: create_app() does not register Author and Book (step 3; see the check "
+        "\"step 3: create_app() registers Author and Book\").");
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The program and the migrations
 
@@ -259,8 +276,10 @@ ProgramRun require_success(const Program& program, const std::vector<std::string
 // folder in full; the others wait for it.
 std::vector<orm::migrate::Revision> revisions(bool primary = false) {
   std::string problem;
+  std::string in_short;  // for the checks that wait for this one
   std::vector<orm::migrate::Revision> chain;
   if (!std::filesystem::is_directory(kMigrations / "versions")) {
+    in_short = "the migrations folder is missing";
     problem = "there is no migrations folder " + kMigrations.string() +
               " any more. Lesson 05 starts with lesson 04's migrations: bring them back with git "
               "checkout -- " LESSON_PATH "/migrations";
@@ -269,6 +288,7 @@ std::vector<orm::migrate::Revision> revisions(bool primary = false) {
       chain = orm::migrate::ScriptDirectory::load(kMigrations, kCommand).revisions();
     } catch (const std::exception& e) {
       problem = std::string("the migrations folder cannot be read: ") + e.what();
+      in_short = "the migrations folder cannot be read";
     }
     std::vector<std::string> first;
     for (std::size_t i = 0; i < chain.size() && i < kLesson04Revisions.size(); ++i) {
@@ -280,15 +300,17 @@ std::vector<orm::migrate::Revision> revisions(bool primary = false) {
           "the lesson (98c992defab7, 882669b367ba, 176c054b45cd, in this order); yours do not. "
           "Bring them back with git checkout -- " LESSON_PATH
           "/migrations/versions, and keep your own new revisions after them";
+      in_short = "lesson 04's revisions are missing from the migrations folder";
     } else if (problem.empty() && chain.size() == kLesson04Revisions.size()) {
       problem =
           "there is no revision after lesson 04's yet. Make it with ./workbook run 05 db migrate "
           "-m \"adds Author model\", read it, apply it with ./workbook run 05 db upgrade (step 4)";
+      in_short = "there is no revision after lesson 04's yet";
     }
   }
   if (!problem.empty()) {
     if (primary) FAIL("Your migrations: " << problem << ". Then run " << rerun());
-    FAIL("Not checked yet: " << problem
+    FAIL("Not checked yet: " << in_short
                              << " (see the check \"step 4: your revision creates authors ...\").");
   }
   return chain;
@@ -414,6 +436,7 @@ std::optional<std::size_t> author_revision(const std::vector<Schema>& schemas) {
 
 // Step 4 made, applied, and every revision applies: the program on a database at head.
 Program upgraded_database(const std::string& suffix) {
+  require_models_registered();
   const Program program = on_empty_database(suffix);
   const auto chain = revisions();
   const auto& schemas = walk(chain);
@@ -615,6 +638,7 @@ struct Turn {
 };
 
 Turn your_turn(bool primary = false) {
+  require_models_registered();
   Turn turn;
   turn.chain = revisions();
   const auto& schemas = walk(turn.chain);
@@ -750,7 +774,7 @@ TEST_CASE("step 3: create_app() registers Author and Book", "[lesson05]") {
 
 TEST_CASE("step 4: your revision creates authors and books.author_id, its downgrade drops them",
           "[lesson05]") {
-  require_book_author();
+  require_models_registered();
   const Program program = on_empty_database("author");
   const auto chain = revisions(true);
   const auto& schemas = walk(chain);
@@ -816,7 +840,7 @@ TEST_CASE("step 4: your revision creates authors and books.author_id, its downgr
 
 TEST_CASE("step 4: after db upgrade on an empty database, db check finds nothing to migrate",
           "[lesson05]") {
-  require_book_author();
+  require_models_registered();
   const Program program = on_empty_database("check");
   revisions();
   require_success(program, {"db", "upgrade"}, "on an empty database", "step 4");
