@@ -1,0 +1,62 @@
+// The Book model: one Book object is one row of the table `books`, and the relationship between
+// authors and their books.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "models/author.hpp"
+#include "orm/model.hpp"
+#include "orm/relationship.hpp"
+
+/// A book, like the classic tutorial's `class Book(db.Model)`.
+///
+/// The members are the columns; `fields()` tells the library their column names, once, for
+/// saving objects, loading rows and, with `db migrate`, for writing the migrations.
+///
+/// @code
+/// Book book;
+/// book.title = "Ocean Book";
+/// book.description = "watr 4evr";
+/// session.add(book);  // INSERT sent now, in the session's transaction: book.id is set, e.g. 1
+/// session.commit();   // and now it is permanent
+/// book.to_string();   // "1: Ocean Book. Description: watr 4evr"
+/// @endcode
+struct Book {
+  static constexpr const char* table = "books";
+
+  int id = 0;                              ///< primary key; 0 until the database numbers the row
+  std::string title;                       ///< std::string: NOT NULL, every book has a title
+  std::optional<std::string> description;  ///< std::optional: the column accepts NULL
+  // TODO (your turn): the author's name moves to the authors table: the book keeps only its
+  // link to the author.
+  std::optional<std::string> author_name;  ///< may be NULL: the first books have none
+  std::string language = "en";             ///< NOT NULL; new books are in English unless set
+  // TODO (step 2): a book may have an author, stored as the key of a row of authors. Not every
+  // book has one: the books stored so far have none, and a book whose author is deleted stays
+  // in the library without one.
+
+  /// The columns: one `v(member, "column name", options...)` call per member, in table order.
+  template <class Visitor>
+  void fields(Visitor& v) {
+    v(id, "id", orm::primary_key);
+    v(title, "title");
+    v(description, "description");
+    // TODO (your turn): no author_name column any more.
+    v(author_name, "author_name");
+    v(language, "language");
+    // TODO (step 2): the author's key is a foreign key to the authors' primary key. Deleting an
+    // author must not delete their books, nor be refused: the books lose their author. Choose
+    // the ON DELETE rule that does that.
+  }
+
+  /// "<id>: <title>. Description: <description>", e.g. "1: Ocean Book. Description: watr 4evr";
+  /// a NULL description reads "(none)".
+  std::string to_string() const {
+    return std::to_string(id) + ": " + title + ". Description: " + description.value_or("(none)");
+  }
+};
+
+// TODO (step 2): the relationship, both ways, named as in Flask-SQLAlchemy: an author's books
+// (Author.books) and a book's author (Book.author, its back_populates). Both come from the one
+// foreign key above.
