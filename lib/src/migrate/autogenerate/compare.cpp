@@ -234,7 +234,7 @@ class Comparison {
               key.target_column,
           in_new + "ADD " + foreign_key_sql(key),
           in_new + "DROP CONSTRAINT " + render::name(key.name),
-          "fails while rows of " + table + " hold a " + key.column + " that no row of " +
+          "fails while " + full_name(table, key.column) + " holds a value that no row of " +
               key.target_table + " has");
     }
 

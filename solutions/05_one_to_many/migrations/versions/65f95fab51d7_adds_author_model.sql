@@ -15,7 +15,7 @@ CREATE TABLE authors (
 
 ALTER TABLE books ADD COLUMN author_id integer;
 
--- fails while rows of books hold a author_id that no row of authors has
+-- fails while 'books.author_id' holds a value that no row of authors has
 ALTER TABLE books ADD CONSTRAINT books_author_id_fkey FOREIGN KEY (author_id) REFERENCES authors (id) ON DELETE SET NULL;
 
 -- === downgrade ===
