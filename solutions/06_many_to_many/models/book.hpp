@@ -28,8 +28,8 @@ struct Book {
   int id = 0;                              ///< primary key; 0 until the database numbers the row
   std::string title;                       ///< std::string: NOT NULL, every book has a title
   std::optional<std::string> description;  ///< std::optional: the column accepts NULL
-  std::string language = "en";  ///< NOT NULL; new books are in English unless set
-  std::optional<int> author_id;  ///< the key of the book's author; NULL: no author
+  std::string language = "en";             ///< NOT NULL; new books are in English unless set
+  std::optional<int> author_id;            ///< the key of the book's author; NULL: no author
 
   /// The columns: one `v(member, "column name", options...)` call per member, in table order.
   template <class Visitor>
