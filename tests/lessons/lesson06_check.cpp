@@ -685,7 +685,7 @@ const Library& library(bool many_genres) {
   static std::optional<Library> genres_library;
   static std::optional<Library> books_library;
   std::optional<Library>& made = many_genres ? genres_library : books_library;
-  if (!made) made = many_genres ? make_library("genres", 400, 20) : make_library("books", 20, 400);
+  if (!made) made = many_genres ? make_library("genres", 400, 12) : make_library("books", 12, 400);
   return *made;
 }
 
@@ -870,8 +870,10 @@ void check_genre_counts_questions() {
     }
     const auto after = transactions_of(url);
     if (listed_genres != static_cast<std::size_t>(genres)) {
-      FAIL("With " << genres << " genres genre_counts(session) gave " << listed_genres
-                   << " lines: see the check \"your turn: genre_counts lists every genre ...\".");
+      FAIL("Not checked yet: with " << genres << " genres genre_counts(session) gave "
+                                    << listed_genres
+                                    << " lines (see the check \"your turn: genre_counts lists "
+                                       "every genre ...\").");
     }
     if (before && after && *after - *before > genres / 10) {
       FAIL("genre_counts(session) asked the database "
@@ -977,7 +979,8 @@ TEST_CASE(
   require_genre();
   const std::string problem = link_problem();
   if (!problem.empty()) FAIL(problem << ". " << fix("models/book_genre.hpp", "step 2"));
-  // The rules, on tables made from the models.
+  // The rules, on tables made from the models, with links that share neither their book nor
+  // their genre (the rule of step 3 is not this check's business).
   const orm::DatabaseUrl url = tables_from_models("link");
   orm::Database db(url);
   orm::Session session(db);
@@ -985,7 +988,7 @@ TEST_CASE(
       "INSERT INTO books (id, title, language) VALUES (1, 'A Wizard of Earthsea', 'en'), "
       "(2, 'Kindred', 'en')");
   session.execute("INSERT INTO genres (id, name) VALUES (1, 'Fantasy'), (2, 'Historical fiction')");
-  session.execute("INSERT INTO book_genres (book_id, genre_id) VALUES (1, 1), (2, 1), (2, 2)");
+  session.execute("INSERT INTO book_genres (book_id, genre_id) VALUES (1, 1), (2, 2)");
   session.commit();
   const std::string dangling =
       sqlstate_of(session, "INSERT INTO book_genres (book_id, genre_id) VALUES (3, 1)");
@@ -999,24 +1002,24 @@ TEST_CASE(
   const std::string book_deleted = sqlstate_of(session, "DELETE FROM books WHERE id = 1");
   const int genres_left = count_of(session, "SELECT count(*) FROM genres");
   const std::vector<std::string> links_left = links_in(session);
-  const std::vector<std::string> expected_links = {"Fantasy: Kindred",
-                                                   "Historical fiction: Kindred"};
+  const std::vector<std::string> expected_links = {"Historical fiction: Kindred"};
   if (!book_deleted.empty() || genres_left != 2 || links_left != expected_links) {
     FAIL(
-        "Deleting the book A Wizard of Earthsea (Fantasy) must delete its link and keep both "
-        "genres. The DELETE gave "
+        "With the links Fantasy: A Wizard of Earthsea and Historical fiction: Kindred, deleting "
+        "the book A Wizard of Earthsea must delete its link and keep both genres. The DELETE "
+        "gave "
         << (book_deleted.empty() ? "no error" : "the error " + book_deleted) << "; there are "
         << genres_left << " genres and the links (genre: book):\n"
         << listed(links_left) << fix("models/book_genre.hpp", "step 2"));
   }
-  const std::string genre_deleted = sqlstate_of(session, "DELETE FROM genres WHERE id = 1");
+  const std::string genre_deleted =
+      sqlstate_of(session, "DELETE FROM genres WHERE name = 'Historical fiction'");
   const int books_left = count_of(session, "SELECT count(*) FROM books");
   const std::vector<std::string> after_genre = links_in(session);
-  if (!genre_deleted.empty() || books_left != 1 ||
-      after_genre != std::vector<std::string>{"Historical fiction: Kindred"}) {
+  if (!genre_deleted.empty() || books_left != 1 || !after_genre.empty()) {
     FAIL(
-        "Deleting the genre Fantasy must delete its link to Kindred and keep the book. The "
-        "DELETE gave "
+        "Deleting the genre Historical fiction must delete its link to Kindred and keep the "
+        "book. The DELETE gave "
         << (genre_deleted.empty() ? "no error" : "the error " + genre_deleted) << "; there are "
         << books_left << " books and the links:\n"
         << listed(after_genre) << fix("models/book_genre.hpp", "step 2"));
