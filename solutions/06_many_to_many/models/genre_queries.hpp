@@ -18,9 +18,11 @@ struct GenreCount {
   int books = 0;
 };
 
-// TODO (your turn): genre_counts(session): every genre with the number of its books, the genres
-// with the most books first, genres with as many books by name (A before Z). A genre that no
-// book has yet is in the list too, with 0: the library wants to know which shelves are empty.
+// TODO (your turn): genre_counts(session) returns a std::vector<GenreCount>: every genre with
+// the number of its books, the genres with the most books first, genres with as many books by
+// name (A before Z). A genre that no book has yet is in the list too, with 0: the library wants
+// to know which shelves are empty. However many genres there are, it asks the database the same
+// few times.
 inline std::vector<GenreCount> genre_counts(orm::Session& session) {
   const std::vector<Genre> genres = session.all<Genre>();
   const auto books_of = session.load_each(genre_books, genres);
