@@ -1,0 +1,51 @@
+// Questions about genres and their books (Your turn in lessons/06_many_to_many/README.md).
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/book.hpp"
+#include "models/book_genre.hpp"
+#include "models/genre.hpp"
+#include "orm/session.hpp"
+
+/// One line of the genre report: a genre's name and how many books have that genre.
+struct GenreCount {
+  std::string genre;
+  int books = 0;
+};
+
+// TODO (your turn): genre_counts(session) returns a std::vector<GenreCount>: every genre with
+// the number of its books, the genres with the most books first, genres with as many books by
+// name (A before Z). A genre that no book has yet is in the list too, with 0: the library wants
+// to know which shelves are empty. However many genres there are, it asks the database the same
+// few times.
+inline std::vector<GenreCount> genre_counts(orm::Session& session) {
+  const std::vector<Genre> genres = session.all<Genre>();
+  const auto books_of = session.load_each(genre_books, genres);
+  std::vector<GenreCount> counts;
+  for (std::size_t i = 0; i < genres.size(); ++i) {
+    counts.push_back({genres[i].name, static_cast<int>(books_of[i].size())});
+  }
+  std::sort(counts.begin(), counts.end(), [](const GenreCount& a, const GenreCount& b) {
+    return a.books != b.books ? a.books > b.books : a.genre < b.genre;
+  });
+  return counts;
+}
+
+// TODO (your turn): remove_genre(session, book, genre): takes the genre away from the book, as
+// Flask's book.genres.remove(genre) does. The book and the genre stay in the library, and so do
+// their other links. Returns true when the book had that genre, false when it did not (then
+// nothing changes). Like session.append, it does not commit: the caller does.
+inline bool remove_genre(orm::Session& session, const Book& book, const Genre& genre) {
+  const std::optional<BookGenre> link = session.query<BookGenre>()
+                                            .filter_by(&BookGenre::book_id, book.id)
+                                            .filter_by(&BookGenre::genre_id, genre.id)
+                                            .first();
+  if (!link) return false;
+  session.remove(*link);
+  return true;
+}

@@ -1,0 +1,1258 @@
+// Do not change this file: it checks your work on lesson 06 (label lesson06). Run it with
+// ./workbook check 06.
+//
+// It checks your Genre and BookGenre models on tables made from them in databases of its own
+// (names that must be unique, links that go with their book or genre), that create_app()
+// registers them, then runs your program's db commands with your migrations (the lesson folder's
+// migrations/) on fresh, empty databases, and your program on them: with the example genres, and
+// with hundreds of genres or books, where it counts how often your program asks the database.
+// Last, your Your turn functions on databases of their own. Your migrations folder and your
+// hello_books_development database are never changed.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "app/app.hpp"
+#include "lesson_check.hpp"
+#include "models/author.hpp"
+#include "models/book.hpp"
+#include "models/book_genre.hpp"
+#include "models/genre.hpp"
+#include "models/genre_queries.hpp"
+#include "orm/migrate.hpp"
+#include "orm/orm.hpp"
+#include "test_database.hpp"
+
+using lesson_check::fix;
+using lesson_check::ProgramRun;
+using lesson_check::rerun;
+
+namespace {
+
+const std::filesystem::path kMigrations = std::filesystem::path(LESSON_DIR) / "migrations";
+// How the student runs the program: its messages name commands this way.
+const char* const kCommand = "./workbook run 06";
+// Lesson 05's revisions, oldest first: the starter's migrations folder holds them.
+const std::vector<std::string> kLesson05Revisions = {"98c992defab7", "882669b367ba", "176c054b45cd",
+                                                     "65f95fab51d7", "e7250f230796"};
+
+// ---------------------------------------------------------------------------------------------
+// The models: the checks compile whatever models/genre.hpp and models/book_genre.hpp hold so far.
+
+struct AnyVisitor {
+  template <class T, class... Options>
+  void operator()(T&, const char*, Options...) {}
+};
+
+template <class M, class = void>
+struct has_table : std::false_type {};
+template <class M>
+struct has_table<M, std::void_t<decltype(std::string_view(M::table))>> : std::true_type {};
+
+template <class M, class = void>
+struct has_fields : std::false_type {};
+template <class M>
+struct has_fields<M, std::void_t<decltype(std::declval<M&>().fields(std::declval<AnyVisitor&>()))>>
+    : std::true_type {};
+
+// True when M names its table and lists its columns: the library can read its declaration.
+template <class M>
+constexpr bool declared_v = has_table<M>::value&& has_fields<M>::value;
+
+// What keeps the library from reading model M (called `name`), or "".
+template <class M>
+std::string declaration_problem(const std::string& name) {
+  if constexpr (!has_table<M>::value) {
+    return name + " has no table name yet";
+  } else if constexpr (!has_fields<M>::value) {
+    return name + " has no fields() yet";
+  } else {
+    try {
+      orm::table_info<M>();
+    } catch (const std::exception& e) {
+      return name + "'s declaration is not valid: " + e.what();
+    }
+    return {};
+  }
+}
+
+// What a column should be, for messages: "  name: its type is ..., not text;".
+std::string column_rule(const orm::ColumnInfo* column, const std::string& name,
+                        const std::string& type, bool nullable, bool key) {
+  if (column == nullptr) return "  there is no column " + name + ";\n";
+  std::string problem;
+  if (column->sql_type != type) {
+    problem += " its type is " + column->sql_type + ", not " + type + ";";
+  }
+  if (column->nullable != nullable) {
+    problem += nullable ? " it must accept NULL (a std::optional member);"
+                        : " it must not be NULL (not a std::optional member);";
+  }
+  if (column->primary_key != key) {
+    problem += key ? " it must be the primary key (orm::primary_key);"
+                   : " it must not be the primary key;";
+  }
+  if (key && !column->autoincrement) problem += " the database must number it (an int key);";
+  return problem.empty() ? "" : "  " + name + ":" + problem + "\n";
+}
+
+// True when `table` makes the columns `columns` (in any order) unique together: a unique
+// column (one column), a unique constraint or a unique index.
+bool unique_over(const orm::TableInfo& table, std::set<std::string> columns) {
+  if (columns.size() == 1) {
+    const orm::ColumnInfo* column = table.find(*columns.begin());
+    if (column != nullptr && (column->unique || column->primary_key)) return true;
+  }
+  for (const auto& constraint : table.unique_constraints) {
+    if (std::set<std::string>(constraint.columns.begin(), constraint.columns.end()) == columns) {
+      return true;
+    }
+  }
+  for (const auto& index : table.indexes) {
+    if (index.unique &&
+        std::set<std::string>(index.columns.begin(), index.columns.end()) == columns) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The first thing wrong with the Genre model (step 1), or "".
+template <class G = Genre>
+std::string genre_problem() {
+  std::string problem = declaration_problem<G>("Genre");
+  if (!problem.empty()) return problem;
+  if constexpr (declared_v<G>) {
+    const orm::TableInfo& table = orm::table_info<G>();
+    std::string names;
+    for (const auto& column : table.columns) names += " " + column.name;
+    if (table.name != "genres") problem += "  the table is \"" + table.name + "\";\n";
+    if (names != " id name") problem += "  the columns are" + names + ";\n";
+    if (problem.empty()) {
+      problem += column_rule(table.find("id"), "id", "integer", false, true) +
+                 column_rule(table.find("name"), "name", "text", false, false);
+    }
+    if (!problem.empty()) {
+      return "Expected the table genres with id (integer primary key numbered by the database) "
+             "and name (text NOT NULL), in this order. Instead:\n" +
+             problem;
+    }
+    if (!unique_over(table, {"name"})) {
+      return "genres.name is not unique yet: nothing stops a second genre called Fantasy. "
+             "Declare the column unique, so that the database refuses a second one";
+    }
+  }
+  return {};
+}
+
+void require_genre() {
+  if (!genre_problem().empty()) {
+    FAIL(
+        "Not checked yet: Genre is not finished (step 1; see the check \"step 1: Genre is "
+        "stored in genres ...\").");
+  }
+}
+
+// The foreign key of `column` in `table`, or nullptr.
+const orm::ForeignKeyInfo* foreign_key_of(const orm::TableInfo& table, const std::string& column) {
+  for (const auto& key : table.foreign_keys) {
+    if (key.column == column) return &key;
+  }
+  return nullptr;
+}
+
+// What is wrong with the foreign key of book_genres.`column`, which must refer to
+// `target`.id (`side`: "book" or "genre"), or "".
+std::string link_key_problem(const orm::TableInfo& table, const std::string& column,
+                             const std::string& target, const std::string& side) {
+  const orm::ForeignKeyInfo* key = foreign_key_of(table, column);
+  if (key == nullptr) {
+    return "book_genres." + column + " is not a foreign key yet: nothing stops it from holding " +
+           "an id that no " + side + " has. Declare it as referring to the primary key of " +
+           target;
+  }
+  if (key->target_table != target || key->target_column != "id") {
+    return "book_genres." + column + " refers to " + key->target_table + "." + key->target_column +
+           "; it must refer to " + target + ".id";
+  }
+  switch (key->on_delete) {
+    case orm::OnDelete::cascade:
+      return {};
+    case orm::OnDelete::set_null:
+      return "book_genres." + column + " is ON DELETE SET NULL: deleting a " + side +
+             " would leave links to nothing (and a link always has both keys). The links of a "
+             "deleted " +
+             side + " must go with it";
+    case orm::OnDelete::no_action:
+    case orm::OnDelete::restrict:
+      break;
+  }
+  return "book_genres." + column + " has no ON DELETE rule (or RESTRICT): deleting a " + side +
+         " that has links would be refused with an error. The " + side +
+         " must go, and its links with it";
+}
+
+// The first thing wrong with the BookGenre model's columns and keys (step 2), or "".
+template <class L = BookGenre>
+std::string link_problem() {
+  std::string problem = declaration_problem<L>("BookGenre");
+  if (!problem.empty()) return problem;
+  if constexpr (declared_v<L>) {
+    const orm::TableInfo& table = orm::table_info<L>();
+    if (table.name != "book_genres") problem += "  the table is \"" + table.name + "\";\n";
+    problem += column_rule(table.find("book_id"), "book_id", "integer", false, false) +
+               column_rule(table.find("genre_id"), "genre_id", "integer", false, false);
+    const orm::ColumnInfo& key = table.primary_key();
+    if (key.name != "book_id" && key.name != "genre_id" && !key.autoincrement) {
+      problem += "  " + key.name + ", the primary key, must be an integer numbered by the " +
+                 "database;\n";
+    }
+    if (!problem.empty()) {
+      return "Expected the table book_genres with a key of its own numbered by the database, "
+             "book_id and genre_id (integers, NOT NULL: a link always has both). Instead:\n" +
+             problem;
+    }
+    problem = link_key_problem(table, "book_id", "books", "book");
+    if (problem.empty()) problem = link_key_problem(table, "genre_id", "genres", "genre");
+  }
+  return problem;
+}
+
+void require_link() {
+  require_genre();
+  if (!link_problem().empty()) {
+    FAIL(
+        "Not checked yet: BookGenre is not finished (step 2; see the check \"step 2: "
+        "book_genres links a book to a genre ...\").");
+  }
+}
+
+// True when BookGenre makes the pair (book_id, genre_id) unique (step 3).
+template <class L = BookGenre>
+bool pair_unique() {
+  if constexpr (declared_v<L>) {
+    return unique_over(orm::table_info<L>(), {"book_id", "genre_id"});
+  } else {
+    return false;
+  }
+}
+
+void require_pair_unique() {
+  require_link();
+  if (!pair_unique()) {
+    FAIL(
+        "Not checked yet: book_genres does not refuse the same link twice (step 3; see the check "
+        "\"step 3: a book cannot have the same genre twice\").");
+  }
+}
+
+// Steps 1 to 4: the models, and create_app() registers them.
+void require_models_registered() {
+  require_pair_unique();
+  bool registered = false;
+  try {
+    const orm::App app = create_app(orm::TestConfig{});
+    registered =
+        app.metadata().find("genres") != nullptr && app.metadata().find("book_genres") != nullptr;
+  } catch (const std::exception&) {
+  }
+  if (!registered) {
+    FAIL(
+        "Not checked yet: create_app() does not register Genre and BookGenre (step 4; see the "
+        "check \"step 4: create_app() registers Genre and BookGenre\").");
+  }
+}
+
+// A fresh, empty database of this check with tables made from the models (Author, Book and, when
+// declared, Genre and BookGenre), like create_all.
+template <class G = Genre, class L = BookGenre>
+orm::DatabaseUrl tables_from_models(const std::string& suffix, bool with_links = true) {
+  lesson_check::require_server();
+  const orm::DatabaseUrl url = testing_support::scratch_database(suffix);
+  orm::Metadata metadata;
+  metadata.add<Author>().add<Book>();
+  if constexpr (declared_v<G>) metadata.add<G>();
+  if constexpr (declared_v<L>) {
+    if (with_links) metadata.add<L>();
+  }
+  orm::Database db(url);
+  orm::create_all(db, metadata);
+  return url;
+}
+
+// Runs `sql`; returns the SQLSTATE of the error it gives, or "" when it succeeds.
+template <class... Args>
+std::string sqlstate_of(orm::Session& session, const std::string& sql, const Args&... args) {
+  try {
+    session.execute(sql, args...);
+    session.commit();
+    return {};
+  } catch (const std::exception& e) {
+    session.rollback();
+    const std::string state = orm::sqlstate_of(e);
+    return state.empty() ? std::string("error") : state;
+  }
+}
+
+int count_of(orm::Session& session, const std::string& sql) {
+  return session.execute(sql)[0][0].as<int>();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The program and the migrations
+
+// The program's commands on one database.
+struct Program {
+  orm::DatabaseUrl database;
+
+  ProgramRun operator()(const std::vector<std::string>& arguments) const {
+    return lesson_check::run_program(
+        LESSON_PROGRAM, arguments,
+        {{"DATABASE_URL", database.uri_with_password()}, {"WORKBOOK_COMMAND", kCommand}});
+  }
+};
+
+std::string command_text(const std::vector<std::string>& arguments) {
+  std::string text = kCommand;
+  for (const auto& argument : arguments) text += " " + argument;
+  return text;
+}
+
+// A fresh, empty database for this check, and the program on it.
+Program on_empty_database(const std::string& suffix) {
+  lesson_check::require_server();
+  return Program{testing_support::scratch_database(suffix)};
+}
+
+// Runs a command that must succeed.
+ProgramRun require_success(const Program& program, const std::vector<std::string>& arguments,
+                           const std::string& what, const std::string& part) {
+  const ProgramRun run = program(arguments);
+  if (run.exit_code != 0) {
+    FAIL("`" << command_text(arguments) << "` failed " << what << ".\n"
+             << run.describe() << "Read the error, fix what it names (" << part
+             << " in " LESSON_TEXT "), then run " << rerun());
+  }
+  return run;
+}
+
+// The student's revisions, oldest first. `primary`: this check explains a missing or strange
+// folder in full; the others wait for it.
+std::vector<orm::migrate::Revision> revisions(bool primary = false) {
+  std::string problem;
+  std::string in_short;  // for the checks that wait for this one
+  std::vector<orm::migrate::Revision> chain;
+  if (!std::filesystem::is_directory(kMigrations / "versions")) {
+    in_short = "the migrations folder is missing";
+    problem = "there is no migrations folder " + kMigrations.string() +
+              " any more. Lesson 06 starts with lesson 05's migrations: bring them back with git "
+              "checkout -- " LESSON_PATH "/migrations";
+  } else {
+    try {
+      chain = orm::migrate::ScriptDirectory::load(kMigrations, kCommand).revisions();
+    } catch (const std::exception& e) {
+      problem = std::string("the migrations folder cannot be read: ") + e.what();
+      in_short = "the migrations folder cannot be read";
+    }
+    std::vector<std::string> first;
+    for (std::size_t i = 0; i < chain.size() && i < kLesson05Revisions.size(); ++i) {
+      first.push_back(chain[i].id);
+    }
+    if (problem.empty() && first != kLesson05Revisions) {
+      problem =
+          "the migrations folder must start with the five revisions of lessons 04 and 05 that "
+          "came with the lesson (98c992defab7 ... e7250f230796, in this order); yours do not. "
+          "Bring them back with git checkout -- " LESSON_PATH
+          "/migrations/versions, and keep your own new revisions after them";
+      in_short = "lesson 05's revisions are missing from the migrations folder";
+    } else if (problem.empty() && chain.size() == kLesson05Revisions.size()) {
+      problem =
+          "there is no revision after lesson 05's yet. Make it with ./workbook run 06 db migrate "
+          "-m \"adds Genre model\", read it, apply it with ./workbook run 06 db upgrade (step 5)";
+      in_short = "there is no revision after lesson 05's yet";
+    }
+  }
+  if (!problem.empty()) {
+    if (primary) FAIL("Your migrations: " << problem << ". Then run " << rerun());
+    FAIL("Not checked yet: " << in_short
+                             << " (see the check \"step 5: your revision creates genres and "
+                                "book_genres ...\").");
+  }
+  return chain;
+}
+
+// The columns of a table as PostgreSQL has them: "name type [NOT NULL]", sorted by name
+// (PostgreSQL adds a column at the end of its table, so a downgrade cannot restore its place).
+std::vector<std::string> columns_of(orm::Session& session, const std::string& table) {
+  std::vector<std::string> columns;
+  for (const auto& row : session.execute(
+           "SELECT c.column_name || ' ' || format_type(a.atttypid, a.atttypmod) || CASE WHEN "
+           "c.is_nullable = 'YES' THEN '' ELSE ' NOT NULL' END FROM information_schema.columns c "
+           "JOIN pg_attribute a ON a.attrelid = to_regclass(c.table_name) AND a.attname = "
+           "c.column_name WHERE c.table_schema = 'public' AND c.table_name = $1 ORDER BY 1",
+           table)) {
+    columns.push_back(row[0].as<std::string>());
+  }
+  return columns;
+}
+
+// The four tables as PostgreSQL has them, with the foreign keys and unique rules of the new two.
+struct Schema {
+  std::vector<std::string> authors;
+  std::vector<std::string> books;
+  std::vector<std::string> genres;
+  std::vector<std::string> book_genres;
+  // "book_id -> books.id ON DELETE CASCADE", ..., sorted.
+  std::vector<std::string> link_keys;
+  bool genre_name_unique = false;
+  bool link_pair_unique = false;
+
+  bool operator==(const Schema& other) const {
+    return authors == other.authors && books == other.books && genres == other.genres &&
+           book_genres == other.book_genres && link_keys == other.link_keys &&
+           genre_name_unique == other.genre_name_unique &&
+           link_pair_unique == other.link_pair_unique;
+  }
+  bool has_genres() const { return !genres.empty() && !book_genres.empty(); }
+  std::string text() const {
+    std::string out;
+    const std::pair<const char*, const std::vector<std::string>*> tables[] = {
+        {"authors", &authors},
+        {"books", &books},
+        {"genres", &genres},
+        {"book_genres", &book_genres}};
+    for (const auto& [name, columns] : tables) {
+      out += std::string("  ") + name + ":";
+      if (columns->empty()) out += " (no such table)";
+      for (const auto& column : *columns) out += "\n    " + column;
+      out += "\n";
+    }
+    for (const auto& key : link_keys) out += "  book_genres." + key + "\n";
+    if (!genres.empty()) {
+      out += genre_name_unique ? "  genres.name is unique\n" : "  genres.name is not unique\n";
+    }
+    if (!book_genres.empty()) {
+      out += link_pair_unique ? "  book_genres (book_id, genre_id) is unique\n"
+                              : "  book_genres (book_id, genre_id) is not unique\n";
+    }
+    return out;
+  }
+};
+
+// True when a unique constraint or index of `table` covers exactly `columns` (sorted, joined by
+// ",").
+bool unique_in_database(orm::Session& session, const std::string& table,
+                        const std::string& columns) {
+  return count_of(session,
+                  "SELECT count(*) FROM pg_index i WHERE i.indrelid = to_regclass('" + table +
+                      "') AND i.indisunique AND (SELECT string_agg(a.attname, ',' ORDER BY "
+                      "a.attname) FROM pg_attribute a WHERE a.attrelid = i.indrelid AND "
+                      "a.attnum = ANY(i.indkey)) = '" +
+                      columns + "'") > 0;
+}
+
+Schema schema_of(const orm::DatabaseUrl& url) {
+  orm::Database db(url);
+  orm::Session session(db);
+  Schema schema;
+  schema.authors = columns_of(session, "authors");
+  schema.books = columns_of(session, "books");
+  schema.genres = columns_of(session, "genres");
+  schema.book_genres = columns_of(session, "book_genres");
+  for (const auto& row : session.execute(
+           "SELECT a.attname || ' -> ' || c.confrelid::regclass::text || '.' || ta.attname || "
+           "' ON DELETE ' || CASE c.confdeltype WHEN 'n' THEN 'SET NULL' WHEN 'c' THEN 'CASCADE' "
+           "WHEN 'r' THEN 'RESTRICT' WHEN 'd' THEN 'SET DEFAULT' ELSE 'NO ACTION' END "
+           "FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = "
+           "c.conkey[1] JOIN pg_attribute ta ON ta.attrelid = c.confrelid AND ta.attnum = "
+           "c.confkey[1] WHERE c.contype = 'f' AND c.conrelid = to_regclass('book_genres') "
+           "ORDER BY 1")) {
+    schema.link_keys.push_back(row[0].as<std::string>());
+  }
+  schema.genre_name_unique = unique_in_database(session, "genres", "name");
+  schema.link_pair_unique = unique_in_database(session, "book_genres", "book_id,genre_id");
+  return schema;
+}
+
+// The schema after each revision, applied one by one to an empty database of its own (once per
+// check process: several checks ask).
+const std::vector<Schema>& walk(const std::vector<orm::migrate::Revision>& chain) {
+  static std::optional<std::vector<Schema>> schemas;
+  if (schemas) return *schemas;
+  const Program program = on_empty_database("walk");
+  std::vector<Schema> result;
+  for (const auto& revision : chain) {
+    const ProgramRun run = program({"db", "upgrade", revision.id});
+    if (run.exit_code != 0) break;  // the check of that step explains it
+    result.push_back(schema_of(program.database));
+  }
+  testing_support::drop_scratch_database(program.database.database());
+  schemas = std::move(result);
+  return *schemas;
+}
+
+// The index of the first revision after which genres and book_genres exist, if any.
+std::optional<std::size_t> genre_revision(const std::vector<Schema>& schemas) {
+  for (std::size_t i = 0; i < schemas.size(); ++i) {
+    if (schemas[i].has_genres()) return i;
+  }
+  return std::nullopt;
+}
+
+// Step 5 made, applied, and every revision applies: the program on a database at head.
+Program upgraded_database(const std::string& suffix) {
+  require_models_registered();
+  const Program program = on_empty_database(suffix);
+  const auto chain = revisions();
+  const auto& schemas = walk(chain);
+  if (schemas.size() != chain.size() || !genre_revision(schemas)) {
+    FAIL(
+        "Not checked yet: your migrations do not build genres and book_genres on an empty "
+        "database (see the check \"step 5: your revision creates genres and book_genres "
+        "...\").");
+  }
+  if (program({"db", "upgrade"}).exit_code != 0) {
+    FAIL(
+        "Not checked yet: `./workbook run 06 db upgrade` fails on an empty database (see the "
+        "check \"step 5: your revision creates genres and book_genres ...\").");
+  }
+  return program;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The program's output
+
+// The lines of `out` after the line `header` and before the line `next` (or the end).
+std::vector<std::string> section(const std::string& out, const std::string& header,
+                                 const std::string& next) {
+  std::vector<std::string> lines;
+  bool inside = false;
+  for (const auto& line : lesson_check::lines_of(out)) {
+    if (line == header) {
+      inside = true;
+    } else if (line == next) {
+      inside = false;
+    } else if (inside) {
+      lines.push_back(line);
+    }
+  }
+  return lines;
+}
+
+std::string indented(const std::vector<std::string>& lines, std::size_t from, std::size_t count) {
+  std::string text;
+  for (std::size_t i = from; i < lines.size() && i < from + count; ++i) {
+    text += "    " + lines[i] + "\n";
+  }
+  return text.empty() ? "    (nothing)\n" : text;
+}
+
+std::string listed(const std::vector<std::string>& lines) {
+  return indented(lines, 0, lines.size());
+}
+
+// "" when `actual` is `expected`; else where they first differ, with a few lines around.
+std::string first_difference(const std::vector<std::string>& expected,
+                             const std::vector<std::string>& actual) {
+  if (expected == actual) return {};
+  std::size_t i = 0;
+  while (i < expected.size() && i < actual.size() && expected[i] == actual[i]) ++i;
+  const std::size_t from = i < 2 ? 0 : i - 2;
+  return "They differ at line " + std::to_string(i + 1) + " of " + std::to_string(expected.size()) +
+         ". Expected there:\n" + indented(expected, from, 5) + "Your program printed:\n" +
+         indented(actual, from, 5);
+}
+
+const char* const kGenresHeader = "Genres and their books:";
+const char* const kBooksHeader = "Books and their genres:";
+
+// How many transactions database `url` has run so far, from PostgreSQL's statistics, once every
+// other connection to it has ended and handed in its counts. A statement sent outside a
+// transaction is a transaction of its own, so this counts the questions a program asked.
+// std::nullopt when the server keeps no counts.
+std::optional<long long> transactions_of(const orm::DatabaseUrl& url) {
+  orm::Database db(url);
+  orm::Session session(db);
+  for (int wait = 0; wait < 100; ++wait) {
+    const auto others = session.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
+        "pg_backend_pid()");
+    if (others[0][0].as<long long>() == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto rows = session.execute(
+      "SELECT current_setting('track_counts')::boolean, xact_commit + xact_rollback FROM "
+      "pg_stat_database WHERE datname = current_database()");
+  if (rows.empty() || !rows[0][0].as<bool>()) return std::nullopt;
+  return rows[0][1].as<long long>();
+}
+
+// A library with many genres or many books, and what the program printed on it (once per check
+// process and shape; the step 7 checks read it).
+struct Library {
+  Program program;
+  ProgramRun run;
+  int genre_count = 0;
+  int book_count = 0;
+  std::vector<std::string> expected_genres;  // the lines after kGenresHeader
+  std::vector<std::string> expected_books;   // the lines after kBooksHeader
+  std::optional<long long> questions;        // transactions the program ran
+};
+
+// Genre g links to the books `books_of(g)`; filled in as the pattern in `library()` says.
+Library make_library(const std::string& suffix, int genres, int books) {
+  Library made{upgraded_database(suffix), {}, genres, books, {}, {}, std::nullopt};
+  // The links: with many genres, genre g has a book unless g % 4 == 0 (then none), and a second
+  // one when g % 5 == 1; the last book has no genre. With many books, the same from the books'
+  // side: the last genre has no book.
+  std::vector<std::vector<int>> genre_books(static_cast<std::size_t>(genres) + 1);
+  std::vector<std::vector<int>> book_genres(static_cast<std::size_t>(books) + 1);
+  auto link = [&](int genre, int book) {
+    for (int known : genre_books[genre]) {
+      if (known == book) return;
+    }
+    genre_books[genre].push_back(book);
+    book_genres[book].push_back(genre);
+  };
+  if (genres >= books) {
+    for (int g = 1; g <= genres; ++g) {
+      if (g % 4 != 0) link(g, (g * 7) % (books - 1) + 1);
+      if (g % 5 == 1) link(g, (g * 3) % (books - 1) + 1);
+    }
+  } else {
+    for (int b = 1; b <= books; ++b) {
+      if (b % 4 != 0) link((b * 7) % (genres - 1) + 1, b);
+      if (b % 5 == 1) link((b * 3) % (genres - 1) + 1, b);
+    }
+  }
+  {
+    orm::Database db(made.program.database);
+    orm::Session session(db);
+    // An author, so that the program does not add the example authors and books.
+    session.execute("INSERT INTO authors (name) VALUES ('Ursula K. Le Guin')");
+    for (int b = 1; b <= books; ++b) {
+      session.execute(
+          "INSERT INTO books (id, title, language, author_id) SELECT $1, $2, 'en', min(id) FROM "
+          "authors",
+          b, "Book " + std::to_string(b));
+    }
+    for (int g = 1; g <= genres; ++g) {
+      session.execute("INSERT INTO genres (id, name) VALUES ($1, $2)", g,
+                      "Genre " + std::to_string(g));
+    }
+    for (int g = 1; g <= genres; ++g) {
+      for (int b : genre_books[g]) {
+        session.execute("INSERT INTO book_genres (book_id, genre_id) VALUES ($1, $2)", b, g);
+      }
+    }
+    session.commit();
+  }
+  for (int g = 1; g <= genres; ++g) {
+    std::sort(genre_books[g].begin(), genre_books[g].end());
+    made.expected_genres.push_back("Genre " + std::to_string(g));
+    if (genre_books[g].empty()) made.expected_genres.push_back("    (no books)");
+    for (int b : genre_books[g]) made.expected_genres.push_back("    Book " + std::to_string(b));
+  }
+  for (int b = 1; b <= books; ++b) {
+    std::sort(book_genres[b].begin(), book_genres[b].end());
+    std::string line = "Book " + std::to_string(b) + ":";
+    if (book_genres[b].empty()) line += " (no genres)";
+    for (std::size_t k = 0; k < book_genres[b].size(); ++k) {
+      line += (k == 0 ? " Genre " : ", Genre ") + std::to_string(book_genres[b][k]);
+    }
+    made.expected_books.push_back(line);
+  }
+  const auto before = transactions_of(made.program.database);
+  made.run = made.program({});
+  const auto after = transactions_of(made.program.database);
+  if (before && after) made.questions = *after - *before;
+  return made;
+}
+
+// Many genres with few books each (`many_genres`), or many books with few genres each.
+const Library& library(bool many_genres) {
+  static std::optional<Library> genres_library;
+  static std::optional<Library> books_library;
+  std::optional<Library>& made = many_genres ? genres_library : books_library;
+  if (!made) made = many_genres ? make_library("genres", 400, 12) : make_library("books", 12, 400);
+  return *made;
+}
+
+// The library, after the program ran on it to its end. `step`: the check asking.
+const Library& library_listed(bool many_genres, const std::string& step) {
+  const Library& made = library(many_genres);
+  const ProgramRun& run = made.run;
+  if (run.not_done()) {
+    const bool own = run.err.find("(" + step + ")") != std::string::npos;
+    FAIL(lesson_check::not_finished(run, "hello_books", own));
+  }
+  if (run.exit_code != 0) {
+    FAIL("`./workbook run 06` failed on a database with "
+         << made.genre_count << " genres and " << made.book_count << " books.\n"
+         << run.describe() << fix("main.cpp", step));
+  }
+  return made;
+}
+
+// The genre and book of every link, "<genre>: <title>", by genre id then book id.
+std::vector<std::string> links_in(orm::Session& session) {
+  std::vector<std::string> links;
+  for (const auto& row : session.execute(
+           "SELECT g.name || ': ' || b.title FROM book_genres l JOIN genres g ON g.id = l.genre_id "
+           "JOIN books b ON b.id = l.book_id ORDER BY g.id, b.id")) {
+    links.push_back(row[0].as<std::string>());
+  }
+  return links;
+}
+
+std::vector<std::string> genre_names_in(orm::Session& session) {
+  std::vector<std::string> names;
+  for (const auto& row : session.execute("SELECT name FROM genres ORDER BY id")) {
+    names.push_back(row[0].as<std::string>());
+  }
+  return names;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Your turn: genre_counts(session) and remove_genre(session, book, genre) when
+// models/genre_queries.hpp declares them, else NotWritten. The two are found together (the
+// using-directive puts the fallbacks in the global namespace), and the student's function, not a
+// template, wins.
+namespace genre_queries_fallback {
+struct NotWritten {};
+template <class Session>
+NotWritten genre_counts(Session&) {
+  return {};
+}
+template <class Session, class B, class G>
+NotWritten remove_genre(Session&, const B&, const G&) {
+  return {};
+}
+}  // namespace genre_queries_fallback
+using namespace genre_queries_fallback;
+
+namespace {
+
+template <class Session>
+auto counts_from(Session& session) {
+  return genre_counts(session);
+}
+
+template <class Session, class B, class G>
+auto remove_from(Session& session, B& book, G& genre) {
+  return remove_genre(session, book, genre);
+}
+
+// Your turn waits for the models (steps 1 to 3): its checks make their tables from them.
+void require_models_for_your_turn() {
+  if (!genre_problem().empty() || !link_problem().empty() || !pair_unique()) {
+    FAIL(
+        "Not checked yet: Genre and BookGenre are not finished (steps 1 to 3; see their "
+        "checks).");
+  }
+}
+
+// Genres with names (inserted in this order) and links ("<genre>: <title>") for the Your turn
+// checks, on tables made from the models.
+orm::DatabaseUrl library_for_your_turn(const std::string& suffix,
+                                       const std::vector<std::string>& genres,
+                                       const std::vector<std::string>& titles,
+                                       const std::vector<std::pair<int, int>>& links) {
+  const orm::DatabaseUrl url = tables_from_models(suffix);
+  orm::Database db(url);
+  orm::Session session(db);
+  for (std::size_t i = 0; i < genres.size(); ++i) {
+    session.execute("INSERT INTO genres (id, name) VALUES ($1, $2)", static_cast<int>(i + 1),
+                    genres[i]);
+  }
+  for (std::size_t i = 0; i < titles.size(); ++i) {
+    session.execute("INSERT INTO books (id, title, language) VALUES ($1, $2, 'en')",
+                    static_cast<int>(i + 1), titles[i]);
+  }
+  for (const auto& [genre, book] : links) {
+    session.execute("INSERT INTO book_genres (genre_id, book_id) VALUES ($1, $2)", genre, book);
+  }
+  session.commit();
+  return url;
+}
+
+// genre_counts(session) as lines "<genre>: <books>", or a message when it is not written yet or
+// returns something else than std::vector<GenreCount>.
+template <class Session>
+std::vector<std::string> counted(Session& session) {
+  using Result = decltype(counts_from(session));
+  if constexpr (std::is_same_v<Result, NotWritten>) {
+    FAIL("models/genre_queries.hpp has no function genre_counts(orm::Session&) yet. "
+         << fix("models/genre_queries.hpp", "Your turn"));
+  } else if constexpr (!std::is_same_v<Result, std::vector<GenreCount>>) {
+    FAIL(
+        "genre_counts(session) must return a std::vector<GenreCount> (GenreCount is declared "
+        "in models/genre_queries.hpp). "
+        << fix("models/genre_queries.hpp", "Your turn"));
+  } else {
+    std::vector<std::string> lines;
+    for (const GenreCount& count : counts_from(session)) {
+      lines.push_back(count.genre + ": " + std::to_string(count.books));
+    }
+    return lines;
+  }
+  return {};
+}
+
+template <class G = Genre, class L = BookGenre>
+void check_genre_counts() {
+  require_models_for_your_turn();
+  if constexpr (declared_v<G> && declared_v<L>) {
+    // Inserted in another order than the expected one; Kindred has two genres, Horror and
+    // Poetry none, Fantasy and Science fiction as many books.
+    const orm::DatabaseUrl url = library_for_your_turn(
+        "counts",
+        {"Science fiction", "Poetry", "Mystery", "Horror", "Fantasy", "Historical fiction"},
+        {"A Wizard of Earthsea", "The Dispossessed", "Kindred", "Gaudy Night", "The Big Sleep",
+         "The Moonstone", "Dune"},
+        {{5, 1}, {5, 3}, {1, 2}, {1, 7}, {6, 3}, {3, 4}, {3, 5}, {3, 6}});
+    orm::Database db(url);
+    orm::Session session(db);
+    const std::vector<std::string> lines = counted(session);
+    const std::vector<std::string> expected = {"Mystery: 3",         "Fantasy: 2",
+                                               "Science fiction: 2", "Historical fiction: 1",
+                                               "Horror: 0",          "Poetry: 0"};
+    if (lines != expected) {
+      FAIL(
+          "With six genres (stored in the order Science fiction, Poetry, Mystery, Horror, "
+          "Fantasy, Historical fiction) and seven books, genre_counts(session) must give (genre: "
+          "number of books):\n"
+          << listed(expected) << "It gave:\n"
+          << listed(lines)
+          << (lines.size() < expected.size()
+                  ? "Every genre belongs in the list, also those that no book has: they count "
+                    "0 (a join that keeps only the genres with links leaves them out). "
+                  : "")
+          << "The most books first; genres with as many books by name. "
+          << fix("models/genre_queries.hpp", "Your turn"));
+    }
+  }
+}
+
+template <class G = Genre, class L = BookGenre>
+void check_genre_counts_questions() {
+  require_models_for_your_turn();
+  if constexpr (declared_v<G> && declared_v<L>) {
+    const int genres = 300;
+    std::vector<std::string> names;
+    std::vector<std::pair<int, int>> links;
+    for (int g = 1; g <= genres; ++g) {
+      names.push_back("Genre " + std::to_string(1000 + g));
+      if (g % 3 != 0) links.emplace_back(g, 1);
+      if (g % 3 == 1) links.emplace_back(g, 2);
+    }
+    const orm::DatabaseUrl url =
+        library_for_your_turn("questions", names, {"Book 1", "Book 2"}, links);
+    const auto before = transactions_of(url);
+    std::size_t listed_genres = 0;
+    {
+      orm::Database db(url);
+      orm::Session session(db);
+      listed_genres = counted(session).size();
+    }
+    const auto after = transactions_of(url);
+    if (listed_genres != static_cast<std::size_t>(genres)) {
+      FAIL("Not checked yet: with " << genres << " genres genre_counts(session) gave "
+                                    << listed_genres
+                                    << " lines (see the check \"your turn: genre_counts lists "
+                                       "every genre ...\").");
+    }
+    if (before && after && *after - *before > genres / 10) {
+      FAIL("genre_counts(session) asked the database "
+           << (*after - *before) << " times for " << genres
+           << " genres: about once per genre, the N+1 problem of the lesson text. Ask for the "
+              "books of all the genres together (or let the database count them), whatever the "
+              "number of genres. "
+           << fix("models/genre_queries.hpp", "Your turn"));
+    }
+  }
+}
+
+template <class G = Genre, class L = BookGenre>
+void check_remove_genre() {
+  require_models_for_your_turn();
+  if constexpr (declared_v<G> && declared_v<L>) {
+    const orm::DatabaseUrl url =
+        library_for_your_turn("remove", {"Fantasy", "Historical fiction", "Poetry"},
+                              {"A Wizard of Earthsea", "Kindred"}, {{1, 1}, {1, 2}, {2, 2}});
+    orm::Database db(url);
+    orm::Session session(db);
+    std::optional<Book> earthsea = session.get<Book>(1);
+    std::optional<Book> kindred = session.get<Book>(2);
+    std::optional<G> fantasy = session.get<G>(1);
+    std::optional<G> poetry = session.get<G>(3);
+    using Result = decltype(remove_from(session, *kindred, *fantasy));
+    if constexpr (std::is_same_v<Result, NotWritten>) {
+      FAIL(
+          "models/genre_queries.hpp has no function remove_genre(orm::Session&, const Book&, "
+          "const Genre&) yet. "
+          << fix("models/genre_queries.hpp", "Your turn"));
+    } else if constexpr (!std::is_convertible_v<Result, bool>) {
+      FAIL(
+          "remove_genre(session, book, genre) must return a bool: true when the book had the "
+          "genre. "
+          << fix("models/genre_queries.hpp", "Your turn"));
+    } else {
+      const std::vector<std::string> before = links_in(session);
+      const bool removed = remove_from(session, *kindred, *fantasy);
+      session.commit();
+      const std::vector<std::string> after = links_in(session);
+      const std::vector<std::string> expected = {"Fantasy: A Wizard of Earthsea",
+                                                 "Historical fiction: Kindred"};
+      const int books = count_of(session, "SELECT count(*) FROM books");
+      const int genres = count_of(session, "SELECT count(*) FROM genres");
+      if (!removed || after != expected || books != 2 || genres != 3) {
+        FAIL("The links were (genre: book):\n"
+             << listed(before)
+             << "After remove_genre(session, Kindred, Fantasy) and a commit, they must be:\n"
+             << listed(expected) << "with both books and all three genres still stored, and it "
+             << "must return true. It returned " << (removed ? "true" : "false")
+             << "; the links are:\n"
+             << listed(after) << "and there are " << books << " books and " << genres
+             << " genres. Only the link between Kindred and Fantasy goes: it is one row of "
+                "book_genres. "
+             << fix("models/genre_queries.hpp", "Your turn"));
+      }
+      const bool again = remove_from(session, *kindred, *fantasy);
+      const bool never = remove_from(session, *earthsea, *poetry);
+      session.commit();
+      if (again || never || links_in(session) != expected) {
+        FAIL(
+            "remove_genre(session, book, genre) for a book that does not have that genre must "
+            "change nothing and return false. Kindred (no longer Fantasy) gave "
+            << (again ? "true" : "false") << ", A Wizard of Earthsea with Poetry gave "
+            << (never ? "true" : "false") << "; the links are now:\n"
+            << listed(links_in(session)) << fix("models/genre_queries.hpp", "Your turn"));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the workbook's PostgreSQL server answers", "[lesson06]") {
+  lesson_check::require_server();
+}
+
+TEST_CASE("step 1: Genre is stored in genres, with an id and a name no two genres share",
+          "[lesson06]") {
+  const std::string problem = genre_problem();
+  if (!problem.empty()) FAIL(problem << ". " << fix("models/genre.hpp", "step 1"));
+  // The rule, on a table made from the model.
+  const orm::DatabaseUrl url = tables_from_models("genre", false);
+  orm::Database db(url);
+  orm::Session session(db);
+  const std::string first = sqlstate_of(session, "INSERT INTO genres (name) VALUES ('Fantasy')");
+  const std::string second = sqlstate_of(session, "INSERT INTO genres (name) VALUES ('Fantasy')");
+  const std::string other = sqlstate_of(session, "INSERT INTO genres (name) VALUES ('Poetry')");
+  if (!first.empty() || second != "23505" || !other.empty()) {
+    FAIL(
+        "On a table genres made from your model, storing Fantasy must work, a second Fantasy "
+        "must be refused (unique_violation, SQLSTATE 23505), and Poetry must work. They gave: "
+        << (first.empty() ? "ok" : first) << ", " << (second.empty() ? "ok" : second) << ", "
+        << (other.empty() ? "ok" : other) << ". " << fix("models/genre.hpp", "step 1"));
+  }
+}
+
+TEST_CASE(
+    "step 2: book_genres links a book to a genre; deleting either deletes its links, never the "
+    "other side",
+    "[lesson06]") {
+  require_genre();
+  const std::string problem = link_problem();
+  if (!problem.empty()) FAIL(problem << ". " << fix("models/book_genre.hpp", "step 2"));
+  // The rules, on tables made from the models, with links that share neither their book nor
+  // their genre (the rule of step 3 is not this check's business).
+  const orm::DatabaseUrl url = tables_from_models("link");
+  orm::Database db(url);
+  orm::Session session(db);
+  session.execute(
+      "INSERT INTO books (id, title, language) VALUES (1, 'A Wizard of Earthsea', 'en'), "
+      "(2, 'Kindred', 'en')");
+  session.execute("INSERT INTO genres (id, name) VALUES (1, 'Fantasy'), (2, 'Historical fiction')");
+  session.execute("INSERT INTO book_genres (book_id, genre_id) VALUES (1, 1), (2, 2)");
+  session.commit();
+  const std::string dangling =
+      sqlstate_of(session, "INSERT INTO book_genres (book_id, genre_id) VALUES (3, 1)");
+  if (dangling != "23503") {
+    FAIL(
+        "A link to the book 3, which does not exist, must be refused (foreign_key_violation, "
+        "SQLSTATE 23503); it gave "
+        << (dangling.empty() ? "no error" : dangling) << ". "
+        << fix("models/book_genre.hpp", "step 2"));
+  }
+  const std::string book_deleted = sqlstate_of(session, "DELETE FROM books WHERE id = 1");
+  const int genres_left = count_of(session, "SELECT count(*) FROM genres");
+  const std::vector<std::string> links_left = links_in(session);
+  const std::vector<std::string> expected_links = {"Historical fiction: Kindred"};
+  if (!book_deleted.empty() || genres_left != 2 || links_left != expected_links) {
+    FAIL(
+        "With the links Fantasy: A Wizard of Earthsea and Historical fiction: Kindred, deleting "
+        "the book A Wizard of Earthsea must delete its link and keep both genres. The DELETE "
+        "gave "
+        << (book_deleted.empty() ? "no error" : "the error " + book_deleted) << "; there are "
+        << genres_left << " genres and the links (genre: book):\n"
+        << listed(links_left) << fix("models/book_genre.hpp", "step 2"));
+  }
+  const std::string genre_deleted =
+      sqlstate_of(session, "DELETE FROM genres WHERE name = 'Historical fiction'");
+  const int books_left = count_of(session, "SELECT count(*) FROM books");
+  const std::vector<std::string> after_genre = links_in(session);
+  if (!genre_deleted.empty() || books_left != 1 || !after_genre.empty()) {
+    FAIL(
+        "Deleting the genre Historical fiction must delete its link to Kindred and keep the "
+        "book. The DELETE gave "
+        << (genre_deleted.empty() ? "no error" : "the error " + genre_deleted) << "; there are "
+        << books_left << " books and the links:\n"
+        << listed(after_genre) << fix("models/book_genre.hpp", "step 2"));
+  }
+}
+
+TEST_CASE("step 3: a book cannot have the same genre twice", "[lesson06]") {
+  require_link();
+  if (!pair_unique()) {
+    FAIL(
+        "Nothing in BookGenre stops a second link between the same book and the same genre: "
+        "the pair (book_id, genre_id) must be unique, not each column alone (a book has several "
+        "genres, a genre several books). "
+        << fix("models/book_genre.hpp", "step 3"));
+  }
+  const orm::DatabaseUrl url = tables_from_models("pair");
+  orm::Database db(url);
+  orm::Session session(db);
+  session.execute(
+      "INSERT INTO books (id, title, language) VALUES (1, 'Kindred', 'en'), (2, 'Dune', 'en')");
+  session.execute("INSERT INTO genres (id, name) VALUES (1, 'Fantasy'), (2, 'Science fiction')");
+  session.commit();
+  const std::string first =
+      sqlstate_of(session, "INSERT INTO book_genres (book_id, genre_id) VALUES (1, 1)");
+  const std::string twice =
+      sqlstate_of(session, "INSERT INTO book_genres (book_id, genre_id) VALUES (1, 1)");
+  const std::string same_book =
+      sqlstate_of(session, "INSERT INTO book_genres (book_id, genre_id) VALUES (1, 2)");
+  const std::string same_genre =
+      sqlstate_of(session, "INSERT INTO book_genres (book_id, genre_id) VALUES (2, 1)");
+  auto said = [](const std::string& state) { return state.empty() ? std::string("ok") : state; };
+  if (!first.empty() || twice != "23505" || !same_book.empty() || !same_genre.empty()) {
+    FAIL(
+        "On tables made from your models: Kindred as Fantasy must work, Kindred as Fantasy a "
+        "second time must be refused (SQLSTATE 23505), Kindred as Science fiction and Dune as "
+        "Fantasy must work. They gave: "
+        << said(first) << ", " << said(twice) << ", " << said(same_book) << ", " << said(same_genre)
+        << ". " << fix("models/book_genre.hpp", "step 3"));
+  }
+}
+
+TEST_CASE("step 4: create_app() registers Genre and BookGenre", "[lesson06]") {
+  require_pair_unique();
+  std::optional<orm::App> app;
+  try {
+    app.emplace(create_app(orm::TestConfig{}));
+  } catch (const std::exception& e) {
+    FAIL("create_app(orm::TestConfig{}) threw:\n    " << e.what() << "\n"
+                                                      << fix("app/app.cpp", "step 4"));
+  }
+  for (const char* table : {"authors", "books", "genres", "book_genres"}) {
+    if (app->metadata().find(table) == nullptr) {
+      FAIL("The app made by create_app() must know every model: its metadata has no table "
+           << table << ", so db migrate would not see it. " << fix("app/app.cpp", "step 4"));
+    }
+  }
+}
+
+TEST_CASE("step 5: your revision creates genres and book_genres, its downgrade drops them",
+          "[lesson06]") {
+  require_models_registered();
+  const Program program = on_empty_database("genres");
+  const auto chain = revisions(true);
+  const auto& schemas = walk(chain);
+  if (schemas.size() != chain.size()) {
+    require_success(program, {"db", "upgrade", chain[schemas.size()].id},
+                    "on an empty database, at revision " + chain[schemas.size()].id + " (" +
+                        chain[schemas.size()].path.filename().string() + ")",
+                    "step 5");
+  }
+  const auto made_at = genre_revision(schemas);
+  if (!made_at) {
+    FAIL(
+        "No revision after lesson 05's creates the tables genres and book_genres. After all "
+        "your revisions the tables are:\n"
+        << schemas.back().text()
+        << "Make the revision from your models (./workbook run 06 db migrate -m \"adds Genre "
+           "model\"; step 5), read it, apply it (./workbook run 06 db upgrade). If db migrate "
+           "found no change, check steps 1 to 4 first. Then run "
+        << rerun());
+  }
+  const Schema& made = schemas[*made_at];
+  const std::vector<std::string> keys = {"book_id -> books.id ON DELETE CASCADE",
+                                         "genre_id -> genres.id ON DELETE CASCADE"};
+  if (made.link_keys != keys || !made.genre_name_unique || !made.link_pair_unique) {
+    FAIL("In your revision " << chain[*made_at].id
+                             << " genres.name must be unique, book_genres.book_id and genre_id "
+                                "must refer to books.id and genres.id ON DELETE CASCADE, and "
+                                "the pair (book_id, genre_id) must be unique, as the models say. "
+                                "It gives:\n"
+                             << made.text()
+                             << "Was the revision made before the models were finished? Delete "
+                                "it (./workbook run 06 db downgrade first if you applied it), "
+                                "then make it again (step 5). Then run "
+                             << rerun());
+  }
+  // The downgrade drops what the upgrade made, and leaves lesson 05's tables as they were.
+  require_success(program, {"db", "upgrade", chain[*made_at].id}, "on an empty database", "step 5");
+  const std::string& previous = chain[*made_at - 1].id;
+  require_success(program, {"db", "downgrade", previous},
+                  "from " + chain[*made_at].id + " back to " + previous, "step 5");
+  const Schema down = schema_of(program.database);
+  if (!(down == schemas[*made_at - 1])) {
+    FAIL("Downgrading " << chain[*made_at].id << " must give back the tables of " << previous
+                        << ":\n"
+                        << schemas[*made_at - 1].text() << "It leaves:\n"
+                        << down.text()
+                        << "The downgrade section must undo the upgrade, in reverse order. "
+                        << fix("migrations/versions/ (the revision " + chain[*made_at].id + ")",
+                               "step 5"));
+  }
+  require_success(program, {"db", "upgrade", chain[*made_at].id}, "after its downgrade", "step 5");
+}
+
+TEST_CASE("step 5: after db upgrade on an empty database, db check finds nothing to migrate",
+          "[lesson06]") {
+  require_models_registered();
+  const Program program = on_empty_database("check");
+  revisions();
+  require_success(program, {"db", "upgrade"}, "on an empty database", "step 5");
+  const ProgramRun check = program({"db", "check"});
+  if (check.exit_code != 0) {
+    FAIL(
+        "After `./workbook run 06 db upgrade` on an empty database, the tables differ from your "
+        "models (db check's findings below). Either a model changed after your newest revision "
+        "(make a revision for the change), or a revision builds something other than the "
+        "models say: make or fix the revision in " LESSON_PATH "/migrations/versions. Then run "
+        << rerun() << "\n"
+        << check.describe());
+  }
+}
+
+TEST_CASE("step 6: hello_books stores the example genres and links them to their books",
+          "[lesson06]") {
+  const Program program = upgraded_database("examples");
+  const ProgramRun run = program({});
+  if (run.not_done() && run.err.find("(step 6)") != std::string::npos) {
+    FAIL(lesson_check::not_finished(run, "hello_books", true));
+  }
+  const auto lines = run.out_lines();
+  if (lines.size() < 2 || lines[0] != "Added 2 authors and 3 books." ||
+      lines[1] != "Added 4 genres and 4 links.") {
+    FAIL(
+        "`./workbook run 06` on an empty database must first add the example authors with their "
+        "books (that part comes from lesson 05), then the example genres with their links, and "
+        "say:\n    Added 2 authors and 3 books.\n    Added 4 genres and 4 links.\n"
+        << run.describe() << fix("main.cpp", "step 6"));
+  }
+  orm::Database db(program.database);
+  orm::Session session(db);
+  const std::vector<std::string> genres = {"Fantasy", "Science fiction", "Historical fiction",
+                                           "Poetry"};
+  const std::vector<std::string> links = {"Fantasy: A Wizard of Earthsea", "Fantasy: Kindred",
+                                          "Science fiction: The Dispossessed",
+                                          "Historical fiction: Kindred"};
+  const auto stored_genres = genre_names_in(session);
+  const auto stored_links = links_in(session);
+  if (stored_genres != genres || stored_links != links) {
+    FAIL(
+        "After `./workbook run 06` the table genres must hold the four example genres, in "
+        "this order:\n"
+        << listed(genres) << "and book_genres these links (genre: book):\n"
+        << listed(links) << "They hold the genres:\n"
+        << listed(stored_genres) << "and the links:\n"
+        << listed(stored_links)
+        << "Store every genre, also the one without books, and link each genre to its books "
+           "through the relationship. "
+        << fix("main.cpp", "step 6"));
+  }
+  const ProgramRun again = program({});
+  if (again.out.find("Added 4 genres") != std::string::npos || genre_names_in(session) != genres ||
+      links_in(session) != links) {
+    FAIL(
+        "The second `./workbook run 06` must not add the genres again: there are genres "
+        "already. It printed:\n"
+        << again.describe() << "and the links are now:\n"
+        << listed(links_in(session)) << fix("main.cpp", "step 6"));
+  }
+}
+
+TEST_CASE("step 7: hello_books lists every genre with its books, in one query for all",
+          "[lesson06]") {
+  const Library& made = library_listed(true, "step 7");
+  const auto printed = section(made.run.out, kGenresHeader, kBooksHeader);
+  const std::string difference = first_difference(made.expected_genres, printed);
+  if (!difference.empty()) {
+    FAIL("With " << made.genre_count << " genres and " << made.book_count
+                 << " books, the lines after " << kGenresHeader
+                 << " must list every genre in id order by its name, each followed by the "
+                    "titles of its books (four spaces in front, in id order), or by "
+                    "\"    (no books)\". "
+                 << difference << fix("main.cpp", "step 7"));
+  }
+  if (made.questions && *made.questions > made.genre_count / 10) {
+    FAIL("Your program asked the database "
+         << *made.questions << " times to list " << made.genre_count
+         << " genres with their books: about once per genre. That is the N+1 problem (1 query "
+            "for the genres, then N more, one for each genre's books): with many genres it is "
+            "slow. Load the books of all the genres together, in one query. "
+         << fix("main.cpp", "step 7"));
+  }
+}
+
+TEST_CASE("step 7: hello_books lists every book with its genres, in one query for all",
+          "[lesson06]") {
+  const Library& made = library_listed(false, "step 7");
+  const auto printed = section(made.run.out, kBooksHeader, "");
+  const std::string difference = first_difference(made.expected_books, printed);
+  if (!difference.empty()) {
+    FAIL("With " << made.book_count << " books and " << made.genre_count
+                 << " genres, the lines after " << kBooksHeader
+                 << " must list every book in id order: \"<title>: <its genres' names, in id "
+                    "order, separated by \", \">\", or \"<title>: (no genres)\". "
+                 << difference << fix("main.cpp", "step 7"));
+  }
+  if (made.questions && *made.questions > made.book_count / 10) {
+    FAIL("Your program asked the database "
+         << *made.questions << " times to list " << made.book_count
+         << " books with their genres: about once per book, the N+1 problem again. Load the "
+            "genres of all the books together, in one query. "
+         << fix("main.cpp", "step 7"));
+  }
+}
+
+TEST_CASE("your turn: genre_counts lists every genre with the number of its books, most first",
+          "[lesson06]") {
+  check_genre_counts();
+}
+
+TEST_CASE("your turn: genre_counts asks the same few questions for 6 genres or 300", "[lesson06]") {
+  check_genre_counts_questions();
+}
+
+TEST_CASE("your turn: remove_genre takes one genre from one book, and nothing else", "[lesson06]") {
+  check_remove_genre();
+}
