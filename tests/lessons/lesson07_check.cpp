@@ -41,11 +41,11 @@ const char* const kCommand = "./workbook run 07";
 
 // The revisions the lesson's story is about (the starter's files; the student never changes
 // their ids).
-const std::string kBranchPoint = "e7250f230796";  // lesson 06's newest revision
-const std::string kYours = "ac8e7d48c25a";        // adds isbn to Book (your branch)
-const std::string kSams = "4b75da9a8e13";         // adds born year to Author (Sam's branch)
-const std::string kIncoming = "40ee8aadc2ec";     // fills in born years (incoming/, Your turn)
-const fs::path kIncomingFile = kLesson / "incoming" / "40ee8aadc2ec_fills_in_born_years.sql";
+const std::string kBranchPoint = "63301ece1ac3";  // lesson 06's newest revision
+const std::string kYours = "67c69459d7e5";        // adds isbn to Book (your branch)
+const std::string kSams = "9fea3bc4b144";         // adds born year to Author (Sam's branch)
+const std::string kIncoming = "71f51f328ca4";     // fills in born years (incoming/, Your turn)
+const fs::path kIncomingFile = kLesson / "incoming" / "71f51f328ca4_fills_in_born_years.sql";
 
 // The program's commands on one database.
 struct Program {
@@ -134,9 +134,10 @@ void require_branches_untouched(const ScriptDirectory& folder) {
            << " now says 'Revises: " << orm::migrate::join_revisions(revision->down_revisions)
            << "'; it must keep 'Revises: " << kBranchPoint
            << "'. Both branch revisions are applied already (yours on your database, Sam's on the "
-              "staging server), so they must not move: put the line back (git checkout -- "
-           << revision->path.string() << ") and join the branches with a merge revision ("
-           << kCommand << " db merge -m \"merges isbn and born year\"). "
+              "staging server), so they must not move: put the line back (git checkout "
+              "-- " LESSON_PATH "/migrations/versions/"
+           << file_name(*revision) << ") and join the branches with a merge revision (" << kCommand
+           << " db merge -m \"merges isbn and born year\"). "
            << fix("migrations/versions/", "step 4"));
     }
   }
@@ -438,7 +439,7 @@ TEST_CASE("your turn: the history is one line after the merge: Sam's revision fo
          << extra
          << ". Sam's new revision is applied nowhere yet, so it can move instead: delete that "
             "file and make Sam's revision follow the current head, so the history stays one "
-            "line. "
+            "the history stays one line. "
          << fix("migrations/versions/" + file_name(*incoming), "Your turn"));
   }
   if (incoming->down_revisions != std::vector<std::string>{merge.id}) {

@@ -28,9 +28,9 @@ struct Book {
   int id = 0;                              ///< primary key; 0 until the database numbers the row
   std::string title;                       ///< std::string: NOT NULL, every book has a title
   std::optional<std::string> description;  ///< std::optional: the column accepts NULL
-  std::string language = "en";  ///< NOT NULL; new books are in English unless set
-  std::optional<int> author_id;  ///< the key of the book's author; NULL: no author
-  std::optional<std::string> isbn;  ///< the ISBN, unique; NULL: not known (your branch)
+  std::string language = "en";             ///< NOT NULL; new books are in English unless set
+  std::optional<int> author_id;            ///< the key of the book's author; NULL: no author
+  std::optional<std::string> isbn;         ///< unique; NULL: not known yet (your branch)
 
   /// The columns: one `v(member, "column name", options...)` call per member, in table order.
   template <class Visitor>
@@ -50,6 +50,7 @@ struct Book {
   }
 };
 
-// The relationship, both ways: an author's books and a book's author.
+// The relationship between authors and their books (lesson 05), both ways: an author's books
+// (Flask: Author.books) and a book's author (Book.author, its back_populates).
 inline const auto author_books = orm::relationship<Author, Book>(&Book::author_id);
 inline const auto book_author = author_books.back_populates();

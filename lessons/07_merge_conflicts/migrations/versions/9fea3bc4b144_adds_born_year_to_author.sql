@@ -1,8 +1,8 @@
 -- adds born year to Author
 --
--- Revision ID: 4b75da9a8e13
--- Revises: e7250f230796
--- Create Date: 2026-12-02 05:20:39.928969
+-- Revision ID: 9fea3bc4b144
+-- Revises: 63301ece1ac3
+-- Create Date: 2026-12-02 05:27:39.107953
 
 -- === upgrade ===
 

@@ -1,8 +1,8 @@
 -- fills in born years
 --
--- Revision ID: 40ee8aadc2ec
--- Revises: 8f7afb3e1f51
--- Create Date: 2026-12-02 05:20:47.566608
+-- Revision ID: 71f51f328ca4
+-- Revises: 9fea3bc4b144
+-- Create Date: 2026-12-02 05:27:48.049580
 
 -- === upgrade ===
 

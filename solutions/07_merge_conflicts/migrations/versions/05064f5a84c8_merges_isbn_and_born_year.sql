@@ -1,8 +1,8 @@
 -- merges isbn and born year
 --
--- Revision ID: 8f7afb3e1f51
--- Revises: ac8e7d48c25a, 4b75da9a8e13
--- Create Date: 2026-12-02 05:23:16.606843
+-- Revision ID: 05064f5a84c8
+-- Revises: 67c69459d7e5, 9fea3bc4b144
+-- Create Date: 2026-12-02 05:28:16.032087
 
 -- === upgrade ===
 

@@ -1,8 +1,8 @@
 -- adds isbn to Book
 --
--- Revision ID: ac8e7d48c25a
--- Revises: e7250f230796
--- Create Date: 2026-12-02 05:20:01.561453
+-- Revision ID: 67c69459d7e5
+-- Revises: 63301ece1ac3
+-- Create Date: 2026-12-02 05:27:17.279603
 
 -- === upgrade ===
 
