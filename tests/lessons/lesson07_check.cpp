@@ -201,7 +201,8 @@ std::string ids_text(const std::set<std::string>& ids) {
   return text.empty() ? "(none)" : text;
 }
 
-// answers.txt: `name = value` lines; `#` starts a comment line.
+// answers.txt: `name = value` lines (the value's first word, in lower case); `#` starts a
+// comment line.
 std::map<std::string, std::string> read_answers() {
   std::map<std::string, std::string> answers;
   std::istringstream in(read_text(kAnswers));
@@ -217,7 +218,9 @@ std::map<std::string, std::string> read_answers() {
     if (line.empty() || line[0] == '#') continue;
     const auto equals = line.find('=');
     if (equals == std::string::npos) continue;
+    // The first word: "67c69459d7e5 (head)" as db heads prints it counts as the id.
     std::string value = trim(line.substr(equals + 1));
+    value = value.substr(0, value.find_first_of(" \t"));
     std::transform(value.begin(), value.end(), value.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     answers[trim(line.substr(0, equals))] = value;
