@@ -119,8 +119,9 @@ int progress(Context& context, bool watching) {
     out +=
         style.green(style.bold("All " + std::to_string(total) + " lessons are done. Well done!")) +
         "\n"
-        "  Your app creates its databases, connects, maps Book to a table and versions its\n"
-        "  schema with migrations. Try more models and more migrations in lessons/" +
+        "  Your app creates its databases, connects, maps Book to a table, versions its schema\n"
+        "  with migrations, relates authors, books and genres, and mends a history with two\n"
+        "  heads. Try more models and more migrations in lessons/" +
         context.catalog.lessons().back().directory + "; ./workbook docs builds the guide.\n";
     print(out);
     return kOk;
