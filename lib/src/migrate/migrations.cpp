@@ -914,7 +914,18 @@ bool Migrations::check() {
     out_ << "No new upgrade operations detected." << std::endl;
     return true;
   }
-  for (const auto& change : diff.changes) out_ << "Detected " << change.description << "\n";
+  for (const auto& change : diff.changes) {
+    out_ << "Detected " << change.description
+         << (change.destructive.empty() ? "" : " (destructive)") << "\n";
+  }
+  // `db migrate` would write a revision that throws data away: say so before anyone runs it.
+  const std::string destructive = diff.destructive();
+  if (!destructive.empty()) {
+    out_ << fmt::format(
+        "A generated revision {} and the data in it; to keep or move that data first, write the "
+        "revision yourself: {}\n",
+        destructive, hint("revision -m \"describe the change\""));
+  }
   out_.flush();
   return false;
 }
