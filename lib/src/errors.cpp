@@ -57,6 +57,11 @@ std::string sql_error_message(const std::string& state, const std::string& what)
   std::string reason = detail::server_message(what);  // not const: moved out by the last return
   std::string columns, values;
   if (state == "23505" && violated_key(what, columns, values)) {
+    // A key of several columns, "book_id, genre_id" = "1, 2": the pair is what repeats.
+    if (columns.find(", ") != std::string::npos && columns.find('(') == std::string::npos) {
+      return "unique violation: a row with (" + columns + ") = (" + values +
+             ") already exists; the combination must be new, not each value";
+    }
     return "unique violation: a row with " + columns + " = '" + values +
            "' already exists; use a different " + columns;
   }

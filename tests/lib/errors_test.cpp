@@ -170,6 +170,23 @@ TEST_CASE_METHOD(models::TablesFixture,
   }
 }
 
+TEST_CASE_METHOD(models::TablesFixture,
+                 "a unique key of several columns is named as the combination that repeats",
+                 "[errors]") {
+  orm::Session session(db);
+  session.execute("CREATE TABLE pairs (a integer, b text, UNIQUE (a, b))");
+  session.execute("INSERT INTO pairs VALUES (1, 'x, y'), (1, 'z')");
+  try {
+    session.execute("INSERT INTO pairs VALUES (1, 'x, y')");
+    FAIL("expected a DatabaseError");
+  } catch (const orm::DatabaseError& e) {
+    CHECK(e.sqlstate() == "23505");
+    CHECK_THAT(e.what(), Catch::StartsWith("unique violation: a row with (a, b) = (1, x, y) "
+                                           "already exists; the combination must be new, not "
+                                           "each value"));
+  }
+}
+
 TEST_CASE_METHOD(models::TablesFixture, "failure_class sorts server errors by SQLSTATE",
                  "[errors]") {
   orm::Session session(db);
