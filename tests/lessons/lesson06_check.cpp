@@ -912,6 +912,19 @@ void check_remove_genre() {
           << fix("models/genre_queries.hpp", "Your turn"));
     } else {
       const std::vector<std::string> before = links_in(session);
+      // Like session.append, it leaves the commit to its caller: a rollback undoes it.
+      remove_from(session, *kindred, *fantasy);
+      session.rollback();
+      if (links_in(session) != before) {
+        FAIL("After remove_genre(session, Kindred, Fantasy) and then session.rollback(), the "
+             "links must be as before:\n"
+             << listed(before) << "but they are:\n"
+             << listed(links_in(session))
+             << "remove_genre must leave the commit to its caller, like session.append. (SQL "
+                "sent with session.execute while no transaction is open runs on its own and is "
+                "permanent at once.) "
+             << fix("models/genre_queries.hpp", "Your turn"));
+      }
       const bool removed = remove_from(session, *kindred, *fantasy);
       session.commit();
       const std::vector<std::string> after = links_in(session);
@@ -923,7 +936,8 @@ void check_remove_genre() {
         FAIL("The links were (genre: book):\n"
              << listed(before)
              << "After remove_genre(session, Kindred, Fantasy) and a commit, they must be:\n"
-             << listed(expected) << "with both books and all three genres still stored, and it "
+             << listed(expected) << "with both books and all three genres (Fantasy, Historical "
+             << "fiction, Poetry) still stored, and it "
              << "must return true. It returned " << (removed ? "true" : "false")
              << "; the links are:\n"
              << listed(after) << "and there are " << books << " books and " << genres

@@ -205,6 +205,21 @@ AppliedState applied_state(const std::vector<AppliedRevision>& rows, const Scrip
   }
   if (edited.empty()) return state;
   const Revision& first = *edited.front();
+  // A changed `Revises:` line: the revision was moved in the graph after this database ran it.
+  // Accepting the file would leave the database's history contradicting the files.
+  const auto& applied_parents = by_id.at(first.id)->down_revisions;
+  if (std::set<std::string>(applied_parents.begin(), applied_parents.end()) !=
+      std::set<std::string>(first.down_revisions.begin(), first.down_revisions.end())) {
+    const auto revises = [](const std::vector<std::string>& ids) {
+      return ids.empty() ? std::string("Revises: (nothing: base)")
+                         : fmt::format("Revises: {}", fmt::join(ids, ", "));
+    };
+    throw MigrationError(fmt::format(
+        "{0}: the 'Revises:' line of revision {1} changed after this database applied it ('{2}' "
+        "then, '{3}' now): re-parenting moves only revisions no database has applied; put '{2}' "
+        "back",
+        first.path.string(), first.id, revises(applied_parents), revises(first.down_revisions)));
+  }
   std::string more;
   if (edited.size() > 1) {
     std::vector<std::string> ids;
