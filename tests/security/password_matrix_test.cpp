@@ -631,7 +631,8 @@ class Matrix {
     }
     side.spec.argv = c.program.argv;
     side.spec.directory = folder.string();
-    side.spec.timeout_seconds = 120;
+    // ./workbook and ./workbook check NN build and check whole lessons (./workbook: all seven).
+    side.spec.timeout_seconds = c.program.builds ? 400 : 120;
     side.spec.env = {{"DATABASE_URL", side.url},
                      {"TEST_DATABASE_URL", side.url},
                      {"PGPASSWORD", ""},
