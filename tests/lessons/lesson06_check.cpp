@@ -916,14 +916,15 @@ void check_remove_genre() {
       remove_from(session, *kindred, *fantasy);
       session.rollback();
       if (links_in(session) != before) {
-        FAIL("After remove_genre(session, Kindred, Fantasy) and then session.rollback(), the "
-             "links must be as before:\n"
-             << listed(before) << "but they are:\n"
-             << listed(links_in(session))
-             << "remove_genre must leave the commit to its caller, like session.append. (SQL "
-                "sent with session.execute while no transaction is open runs on its own and is "
-                "permanent at once.) "
-             << fix("models/genre_queries.hpp", "Your turn"));
+        FAIL(
+            "After remove_genre(session, Kindred, Fantasy) and then session.rollback(), the "
+            "links must be as before:\n"
+            << listed(before) << "but they are:\n"
+            << listed(links_in(session))
+            << "remove_genre must leave the commit to its caller, like session.append. (SQL "
+               "sent with session.execute while no transaction is open runs on its own and is "
+               "permanent at once.) "
+            << fix("models/genre_queries.hpp", "Your turn"));
       }
       const bool removed = remove_from(session, *kindred, *fantasy);
       session.commit();
