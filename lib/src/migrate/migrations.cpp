@@ -25,6 +25,14 @@ namespace orm::migrate {
 namespace fs = std::filesystem;
 namespace {
 
+// "Detected <change>" per change of `diff`, as `db migrate` and `db check` print them.
+void print_detected(std::ostream& out, const SchemaDiff& diff) {
+  for (const auto& change : diff.changes) {
+    out << "Detected " << change.description << (change.destructive.empty() ? "" : " (destructive)")
+        << "\n";
+  }
+}
+
 constexpr const char* kReadme =
     R"(Database migrations of {program}, created by `{program} db init`.
 
@@ -466,10 +474,7 @@ std::optional<fs::path> Migrations::migrate(const std::string& message,
 
   const SchemaDiff diff = compare(app.metadata(), reflect(app.db(), reflect_skip()), parsed,
                                   server_default_comparator(app.db()), settings_.program);
-  for (const auto& change : diff.changes) {
-    out_ << "Detected " << change.description
-         << (change.destructive.empty() ? "" : " (destructive)") << "\n";
-  }
+  print_detected(out_, diff);
   if (diff.empty()) {
     out_ << "No changes in schema detected." << std::endl;
     return std::nullopt;
@@ -929,10 +934,7 @@ bool Migrations::check() {
     out_ << "No new upgrade operations detected." << std::endl;
     return true;
   }
-  for (const auto& change : diff.changes) {
-    out_ << "Detected " << change.description
-         << (change.destructive.empty() ? "" : " (destructive)") << "\n";
-  }
+  print_detected(out_, diff);
   // `db migrate` would write a revision that throws data away: say so before anyone runs it.
   const std::string destructive = diff.destructive();
   if (!destructive.empty()) {
