@@ -3,7 +3,8 @@
 # never in a student's lesson code.
 #   cmake -DCOMMANDS=<build>/compile_commands.json -DLESSONS_DIR=... -DLIB_DIR=...
 #         -DWARNINGS_AS_ERRORS=ON|OFF -P CheckWarningFlags.cmake
-file(READ "${COMMANDS}" json)
+include("${CMAKE_CURRENT_LIST_DIR}/CompileCommands.cmake")
+read_compile_commands("${COMMANDS}" json)  # a unity build's batches as their sources
 string(JSON count LENGTH "${json}")
 math(EXPR last "${count} - 1")
 set(lesson_files 0)

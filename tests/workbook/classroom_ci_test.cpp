@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "lessons.hpp"
-#include "todo_diff.hpp"
+#include "lines.hpp"
 
 namespace {
 

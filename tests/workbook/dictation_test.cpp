@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "lessons.hpp"
+#include "lines.hpp"
 #include "todo_diff.hpp"
 
 namespace fs = std::filesystem;

@@ -21,7 +21,7 @@
 #include "orm/database.hpp"
 #include "orm/url.hpp"
 #include "process.hpp"
-#include "todo_diff.hpp"
+#include "lines.hpp"
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;

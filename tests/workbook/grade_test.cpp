@@ -15,7 +15,7 @@
 
 #include "lessons.hpp"
 #include "process.hpp"
-#include "todo_diff.hpp"
+#include "lines.hpp"
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;

@@ -8,8 +8,8 @@
 
 #include "command_text.hpp"
 #include "junit.hpp"
+#include "lines.hpp"
 #include "process.hpp"
-#include "todo_diff.hpp"
 
 namespace fs = std::filesystem;
 

@@ -10,8 +10,8 @@
 #include <map>
 
 #include "hints.hpp"
+#include "lines.hpp"
 #include "process.hpp"
-#include "todo_diff.hpp"
 
 #include "command_text.hpp"
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "lessons.hpp"
+#include "lines.hpp"
 
 namespace fs = std::filesystem;
 
@@ -76,14 +77,6 @@ bool under_todo(const std::vector<std::string>& lesson, std::size_t at) {
 }
 
 }  // namespace
-
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream stream(text);
-  std::string line;
-  while (std::getline(stream, line)) lines.push_back(line);
-  return lines;
-}
 
 std::vector<std::size_t> added_lines(const std::vector<std::string>& lesson,
                                      const std::vector<std::string>& solution) {

@@ -42,7 +42,4 @@ std::vector<DiffProblem> compare_folders(const std::string& lesson_dir,
 std::vector<std::size_t> added_lines(const std::vector<std::string>& lesson,
                                      const std::vector<std::string>& solution);
 
-/// The lines of `text` (without their newline characters).
-std::vector<std::string> split_lines(const std::string& text);
-
 }  // namespace workbook
