@@ -18,10 +18,10 @@
 
 #include "grade_sandbox.hpp"
 #include "lessons.hpp"
+#include "lines.hpp"
 #include "orm/database.hpp"
 #include "orm/url.hpp"
 #include "process.hpp"
-#include "lines.hpp"
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;

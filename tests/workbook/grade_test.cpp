@@ -14,8 +14,8 @@
 #include <string>
 
 #include "lessons.hpp"
-#include "process.hpp"
 #include "lines.hpp"
+#include "process.hpp"
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
