@@ -7,6 +7,8 @@
 // run only rebuilds what changed.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -234,8 +236,15 @@ TEST_CASE("a grade depends only on the files' contents, not their times or earli
   CHECK_THAT(resubmitted.result.out, Contains("Result: every lesson passes"));
   CHECK(total_tests(resubmitted.junit) == total);
 
-  // The same files touched to another old time: the same grade.
+  // The same files touched to another old time: the same grade. As root, the grader builds as
+  // the submission's own user: a file root left in its build tree (root running a build there
+  // by hand rewrites Ninja's log) must not stop that build.
   make_old(student);
+  if (::geteuid() == 0) {
+    const fs::path ninja_log = kRoot + "/regrade-build/build/.ninja_log";
+    REQUIRE(fs::exists(ninja_log));
+    REQUIRE(::chown(ninja_log.c_str(), 0, 0) == 0);
+  }
   const Graded touched = grade("regrade", student);
   INFO(describe(touched));
   CHECK(touched.result.exit_code == 0);

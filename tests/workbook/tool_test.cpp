@@ -294,6 +294,18 @@ TEST_CASE("build logs: the first compiler error of the step that failed", "[buil
   CHECK_FALSE(workbook::step_belongs_to(shared, {"lesson03"}, {"lessons/03_models/"}));
 }
 
+TEST_CASE("Ninja's own error is the build error, not its progress line", "[build]") {
+  const std::vector<std::string> lines = {
+      "[0/2] Re-checking globbed directories...",
+      "ninja: error: rebuilding 'build.ninja': Error writing to build log: Permission denied"};
+  const auto error = workbook::first_error(lines);
+  CHECK(error.message == lines[1]);
+  CHECK(error.excerpt == std::vector<std::string>{lines[1]});
+  // Output with no error in it at all: its lines, without Ninja's progress.
+  const auto other = workbook::first_error({"[1/3] Building CXX object a.o", "killed"});
+  CHECK(other.message == "killed");
+}
+
 TEST_CASE("a CMake error is a build error too", "[build]") {
   const std::string log =
       "-- Configuring incomplete, errors occurred!\n"

@@ -165,8 +165,15 @@ BuildError first_error(const std::vector<std::string>& lines,
       return error;
     }
   }
+  for (const auto& line : lines) {  // Ninja itself: "ninja: error: ... Permission denied"
+    if (starts_with(line, "ninja: error: ")) {
+      error.message = line;
+      error.excerpt.push_back(line);
+      return error;
+    }
+  }
   for (std::size_t i = 0; i < lines.size() && error.excerpt.size() < 12; ++i) {
-    if (!lines[i].empty()) error.excerpt.push_back(lines[i]);
+    if (!lines[i].empty() && !is_progress_line(lines[i])) error.excerpt.push_back(lines[i]);
   }
   if (!error.excerpt.empty()) error.message = error.excerpt.front();
   return error;

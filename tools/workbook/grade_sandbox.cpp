@@ -129,7 +129,8 @@ void set_owner(const fs::path& path, uid_t uid, gid_t gid, mode_t mode) {
 }
 
 // A folder owned by uid:gid with `mode`; one of another owner is emptied first (it is never
-// followed: a link there is removed, not its target).
+// followed: a link there is removed, not its target). What it already holds becomes uid:gid's
+// too: a file left by someone else (e.g. root running a build there) would stop the next build.
 void owned_folder(const fs::path& path, uid_t uid, gid_t gid, mode_t mode) {
   struct stat info {};
   if (::lstat(path.c_str(), &info) == 0 && (!S_ISDIR(info.st_mode) || info.st_uid != uid)) {
@@ -137,6 +138,13 @@ void owned_folder(const fs::path& path, uid_t uid, gid_t gid, mode_t mode) {
   }
   fs::create_directories(path);
   set_owner(path, uid, gid, mode);
+  for (auto it = fs::recursive_directory_iterator(path); it != fs::recursive_directory_iterator();
+       ++it) {  // links are not followed
+    if (::lstat(it->path().c_str(), &info) == 0 && (info.st_uid != uid || info.st_gid != gid) &&
+        ::lchown(it->path().c_str(), uid, gid) != 0) {
+      throw system_error("cannot chown " + it->path().string());
+    }
+  }
 }
 
 // Makes `to` hold exactly the regular files of `from` (links are not followed, and not copied),
