@@ -58,7 +58,7 @@ target_link_options(workbook_fast_link INTERFACE -fuse-ld=gold)
 # The library's headers, precompiled once for every lesson and solution target, so that saving a
 # lesson file recompiles only the student's own code.
 add_library(workbook_lesson_pch OBJECT "${WORKBOOK_LESSON_SUPPORT_DIR}/workbook/precompiled.cpp")
-target_link_libraries(workbook_lesson_pch PRIVATE orm workbook_warnings)
+target_link_libraries(workbook_lesson_pch PRIVATE orm_core workbook_warnings)
 target_precompile_headers(workbook_lesson_pch PRIVATE <orm/orm.hpp>)
 
 # workbook_lesson([APP_SOURCES <file>...] PROGRAM_SOURCES <file>... [MIGRATIONS <folder>])
@@ -78,13 +78,18 @@ function(workbook_lesson)
   set(lesson_definitions WORKBOOK_LESSON_TEXT="${WORKBOOK_CURRENT_TEXT}"
                          WORKBOOK_CHECKOUT_DIR="${PROJECT_SOURCE_DIR}")
   set(warnings ${WORKBOOK_CURRENT_WARNINGS})
+  # A lesson with migrations links the whole library; the others only its core (lib/CMakeLists.txt).
+  set(orm_part orm_core)
+  if(ARG_MIGRATIONS)
+    set(orm_part orm)
+  endif()
 
   if(ARG_APP_SOURCES)
     add_library(${target}_app STATIC ${ARG_APP_SOURCES})
     target_include_directories(${target}_app PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}"
                                                     "${WORKBOOK_LESSON_SUPPORT_DIR}")
     target_compile_definitions(${target}_app PUBLIC ${lesson_definitions})
-    target_link_libraries(${target}_app PUBLIC orm PRIVATE ${warnings})
+    target_link_libraries(${target}_app PUBLIC ${orm_part} PRIVATE ${warnings})
     target_precompile_headers(${target}_app REUSE_FROM workbook_lesson_pch)
   endif()
 
@@ -95,7 +100,8 @@ function(workbook_lesson)
   target_include_directories(${target} PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}"
                                                "${WORKBOOK_LESSON_SUPPORT_DIR}")
   target_compile_definitions(${target} PRIVATE ${lesson_definitions})
-  target_link_libraries(${target} PRIVATE orm ${warnings} workbook_fast_link)
+  target_link_libraries(${target} PRIVATE ${orm_part} ${warnings} workbook_fast_link)
+  set_target_properties(${target} PROPERTIES WORKBOOK_ORM_PART ${orm_part})  # for its checks
   target_precompile_headers(${target} REUSE_FROM workbook_lesson_pch)
   if(ARG_APP_SOURCES)
     target_link_libraries(${target} PRIVATE ${target}_app)

@@ -9,7 +9,7 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 set(ORM_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/orm")
-install(TARGETS orm EXPORT ormTargets
+install(TARGETS orm_core orm EXPORT ormTargets
   ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT orm
   INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/lib/include/orm"
