@@ -4,18 +4,23 @@
 #
 #   tools/workbook/bench_first_run.sh [RUNS]
 #
-# Each run clones this checkout's HEAD into a temporary folder and runs ./workbook there against
-# the server in DATABASE_URL (./workbook db url prints the workbook's own), so no second cluster
-# is started.
+# Each run clones this checkout's HEAD into a temporary folder and runs ./workbook there. With
+# DATABASE_URL set, against that server; without it, as a student's first run does: the clone
+# starts its own PostgreSQL (initdb and start, on port WORKBOOK_PGPORT, default 55480), stopped
+# after the run.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RUNS=${1:-1}
-[[ -n "${DATABASE_URL:-}" ]] || { echo "error: set DATABASE_URL (./workbook db url prints it)" >&2; exit 1; }
+[[ -n "${DATABASE_URL:-}" ]] || export WORKBOOK_PGPORT=${WORKBOOK_PGPORT:-55480}
+WORKBOOK_PGPORT=${WORKBOOK_PGPORT:-}
 
-echo "Load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+server="the clone's own, started by ./workbook on port $WORKBOOK_PGPORT"
+[[ -z "${DATABASE_URL:-}" ]] || server="the one in DATABASE_URL"
+echo "Load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; server: $server"
 for ((i = 1; i <= RUNS; i++)); do
   clone=$(mktemp -d)
+  chmod 711 "$clone" # as root, the clone's server runs as postgres and must reach .workbook/pg
   git clone -q "$ROOT" "$clone"
   start=$(date +%s%N)
   TIMEFORMAT='%U %S'
@@ -24,6 +29,7 @@ for ((i = 1; i <= RUNS; i++)); do
   end=$(date +%s%N)
   # The background build of the other lessons goes on; wait for it before removing the clone.
   flock "$clone/build/dev/workbook-tool/build.lock" true 2>/dev/null || true
+  [[ -n "${DATABASE_URL:-}" ]] || "$clone/workbook" db stop >/dev/null 2>&1 || true
   awk -v wall="$(((end - start) / 1000000))" -v cpu="$times" -v run="$i" 'BEGIN {
     split(cpu, t, " ");
     printf "  run %d: first verdict after %.1f s (CPU: user %.1f s, system %.1f s)\n",
