@@ -9,12 +9,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -543,15 +541,7 @@ struct Reads {
 std::optional<Reads> reads_of(const orm::DatabaseUrl& url) {
   orm::Database db(url);
   orm::Session session(db);
-  for (int wait = 0; wait < 100; ++wait) {
-    const auto others = session.execute(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
-        "pg_backend_pid()");
-    if (others[0][0].as<long long>() == 0) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  // A backend leaves pg_stat_activity a moment before it hands in its counts.
-  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  lesson_check::wait_for_other_connections(session);
   const auto rows = session.execute(
       "SELECT current_setting('track_counts')::boolean, relname, coalesce(seq_scan, 0) + "
       "coalesce(idx_scan, 0) FROM pg_stat_user_tables WHERE relname IN ('books', 'authors')");

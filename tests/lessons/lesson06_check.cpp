@@ -11,13 +11,11 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -583,14 +581,7 @@ const char* const kBooksHeader = "Books and their genres:";
 std::optional<long long> transactions_of(const orm::DatabaseUrl& url) {
   orm::Database db(url);
   orm::Session session(db);
-  for (int wait = 0; wait < 100; ++wait) {
-    const auto others = session.execute(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
-        "pg_backend_pid()");
-    if (others[0][0].as<long long>() == 0) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  lesson_check::wait_for_other_connections(session);
   const auto rows = session.execute(
       "SELECT current_setting('track_counts')::boolean, xact_commit + xact_rollback FROM "
       "pg_stat_database WHERE datname = current_database()");

@@ -16,6 +16,7 @@
 #include <map>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include <pqxx/nontransaction>
 #include <pqxx/result>
@@ -180,6 +181,16 @@ void require_server() {
 
 bool database_exists(const std::string& name) {
   return orm::Server(testing_support::server_url()).database_exists(name);
+}
+
+void wait_for_other_connections(orm::Session& session) {
+  for (int wait = 0; wait < 500; ++wait) {
+    const auto others = session.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
+        "pg_backend_pid()");
+    if (others[0][0].as<long long>() == 0) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 std::vector<std::string> tables_of(const orm::DatabaseUrl& url) {

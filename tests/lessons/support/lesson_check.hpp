@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "orm/session.hpp"
 #include "orm/url.hpp"
 
 namespace lesson_check {
@@ -72,6 +73,12 @@ void require_server();
 bool database_exists(const std::string& name);
 /// The names of the tables in the public schema of database `url`, sorted.
 std::vector<std::string> tables_of(const orm::DatabaseUrl& url);
+
+/// Waits (10 s at most) until `session`'s connection is the only one to its database, so that
+/// PostgreSQL's statistics (pg_stat_database, pg_stat_user_tables) hold all the others did: a
+/// PostgreSQL 15 backend hands in its counts before it leaves pg_stat_activity (its
+/// before_shmem_exit hook flushes them; the on_shmem_exit hook then clears its entry).
+void wait_for_other_connections(orm::Session& session);
 
 }  // namespace lesson_check
 
