@@ -18,32 +18,16 @@
 #include "orm/orm.hpp"
 #include "test_database.hpp"
 
+using lesson_check::command_text;
 using lesson_check::fix;
+using lesson_check::kCommand;
+using lesson_check::Program;
 using lesson_check::ProgramRun;
 using lesson_check::rerun;
 
 namespace {
 
 const std::filesystem::path kMigrations = std::filesystem::path(LESSON_DIR) / "migrations";
-// How the student runs the program: its messages name commands this way.
-const char* const kCommand = "./workbook run 04";
-
-// The program's commands on one database.
-struct Program {
-  orm::DatabaseUrl database;
-
-  ProgramRun operator()(const std::vector<std::string>& arguments) const {
-    return lesson_check::run_program(
-        LESSON_PROGRAM, arguments,
-        {{"DATABASE_URL", database.uri_with_password()}, {"WORKBOOK_COMMAND", kCommand}});
-  }
-};
-
-std::string command_text(const std::vector<std::string>& arguments) {
-  std::string text = kCommand;
-  for (const auto& argument : arguments) text += " " + argument;
-  return text;
-}
 
 // Step 1 is the door to every other check: without it the program runs no db command.
 void require_db_commands(const Program& program) {

@@ -25,15 +25,16 @@
 #include "orm/orm.hpp"
 #include "test_database.hpp"
 
+using lesson_check::command_text;
 using lesson_check::fix;
+using lesson_check::kCommand;
+using lesson_check::Program;
 using lesson_check::ProgramRun;
 using lesson_check::rerun;
 
 namespace {
 
 const std::filesystem::path kMigrations = std::filesystem::path(LESSON_DIR) / "migrations";
-// How the student runs the program: its messages name commands this way.
-const char* const kCommand = "./workbook run 05";
 // Lesson 04's revisions, oldest first: the starter's migrations folder holds them.
 const std::vector<std::string> kLesson04Revisions = {"98c992defab7", "882669b367ba",
                                                      "176c054b45cd"};
@@ -234,23 +235,6 @@ void require_models_registered() {
 
 // ---------------------------------------------------------------------------------------------
 // The program and the migrations
-
-// The program's commands on one database.
-struct Program {
-  orm::DatabaseUrl database;
-
-  ProgramRun operator()(const std::vector<std::string>& arguments) const {
-    return lesson_check::run_program(
-        LESSON_PROGRAM, arguments,
-        {{"DATABASE_URL", database.uri_with_password()}, {"WORKBOOK_COMMAND", kCommand}});
-  }
-};
-
-std::string command_text(const std::vector<std::string>& arguments) {
-  std::string text = kCommand;
-  for (const auto& argument : arguments) text += " " + argument;
-  return text;
-}
 
 // A fresh, empty database for this check, and the program on it.
 Program on_empty_database(const std::string& suffix) {

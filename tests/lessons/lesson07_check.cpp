@@ -23,7 +23,10 @@
 #include "orm/orm.hpp"
 #include "test_database.hpp"
 
+using lesson_check::command_text;
 using lesson_check::fix;
+using lesson_check::kCommand;
+using lesson_check::Program;
 using lesson_check::ProgramRun;
 using lesson_check::rerun;
 
@@ -36,8 +39,6 @@ using orm::migrate::ScriptDirectory;
 const fs::path kLesson = LESSON_DIR;
 const fs::path kMigrations = kLesson / "migrations";
 const fs::path kAnswers = kLesson / "answers.txt";
-// How the student runs the program: its messages name commands this way.
-const char* const kCommand = "./workbook run 07";
 
 // The revisions the lesson's story is about (the starter's files; the student never changes
 // their ids).
@@ -46,23 +47,6 @@ const std::string kYours = "67c69459d7e5";        // adds isbn to Book (your bra
 const std::string kSams = "9fea3bc4b144";         // adds born year to Author (Sam's branch)
 const std::string kIncoming = "71f51f328ca4";     // fills in born years (incoming/, Your turn)
 const fs::path kIncomingFile = kLesson / "incoming" / "71f51f328ca4_fills_in_born_years.sql";
-
-// The program's commands on one database.
-struct Program {
-  orm::DatabaseUrl database;
-
-  ProgramRun operator()(const std::vector<std::string>& arguments) const {
-    return lesson_check::run_program(
-        LESSON_PROGRAM, arguments,
-        {{"DATABASE_URL", database.uri_with_password()}, {"WORKBOOK_COMMAND", kCommand}});
-  }
-};
-
-std::string command_text(const std::vector<std::string>& arguments) {
-  std::string text = kCommand;
-  for (const auto& argument : arguments) text += " " + argument;
-  return text;
-}
 
 // A fresh, empty database for this check, and the program on it.
 Program on_empty_database(const std::string& suffix) {

@@ -93,6 +93,29 @@ inline std::string rerun() {
   return "./workbook check " LESSON_NUMBER;
 }
 
+/// How the student runs this lesson's program, "./workbook run 05": the program's messages and
+/// the checks' name its commands this way.
+inline const char* const kCommand = "./workbook run " LESSON_NUMBER;
+
+/// `arguments` as the student types them: "./workbook run 05 db upgrade".
+inline std::string command_text(const std::vector<std::string>& arguments) {
+  std::string text = kCommand;
+  for (const auto& argument : arguments) text += " " + argument;
+  return text;
+}
+
+/// The lesson's program (LESSON_PROGRAM) on one database: DATABASE_URL names it, and the
+/// program names its commands as kCommand does (WORKBOOK_COMMAND).
+struct Program {
+  orm::DatabaseUrl database;
+
+  ProgramRun operator()(const std::vector<std::string>& arguments) const {
+    return run_program(
+        LESSON_PROGRAM, arguments,
+        {{"DATABASE_URL", database.uri_with_password()}, {"WORKBOOK_COMMAND", kCommand}});
+  }
+};
+
 /// The hint command for a part of the lesson text: "step 2" -> "./workbook hint 03 2",
 /// "Your turn" -> "./workbook hint 03 your-turn"; "" for other parts.
 inline std::string hint_for(const std::string& part) {
