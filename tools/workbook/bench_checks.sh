@@ -8,8 +8,8 @@
 #
 # BUILD_DIR (default build/dev) must have workbook-tool built. The timings run on a copy of the
 # lessons with every solution copied over its lesson (so every check passes, as for a student
-# who is done), in a build tree of its own configured as the dev preset is
-# (<BUILD_DIR>/workbook-bench). An edit appends a comment line to the file, so its contents
+# who is done), in a build tree of its own configured with the dev preset
+# (<BUILD_DIR>/workbook-bench/build). An edit appends a comment line to the file, so its contents
 # change (the build goes by contents, not times); the file is put back afterwards.
 set -euo pipefail
 
@@ -36,9 +36,8 @@ done
 
 echo "Preparing the build tree $TREE (the first time builds everything) ..."
 if [[ ! -f "$TREE/build.ninja" ]]; then
-  cmake -S "$ROOT" -B "$TREE" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_COMPILE_WARNING_AS_ERROR=ON \
-    -DWORKBOOK_LESSONS_DIR="$COPY/lessons" -DWORKBOOK_SOLUTIONS_DIR= -DWORKBOOK_DOCS=OFF \
-    -DWORKBOOK_BENCH=OFF >"$WORK/configure.log" 2>&1 ||
+  (cd "$ROOT" && cmake --preset dev -B "$TREE" -DWORKBOOK_LESSONS_DIR="$COPY/lessons" \
+    -DWORKBOOK_SOLUTIONS_DIR= -DWORKBOOK_DOCS=OFF -DWORKBOOK_BENCH=OFF) >"$WORK/configure.log" 2>&1 ||
     { echo "error: configuring failed; see $WORK/configure.log" >&2; exit 1; }
 fi
 "$TOOL" --build-dir "$TREE" >"$WORK/first.log" 2>&1 ||

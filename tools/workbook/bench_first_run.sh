@@ -12,11 +12,12 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RUNS=${1:-1}
-[[ -n "${DATABASE_URL:-}" ]] || export WORKBOOK_PGPORT=${WORKBOOK_PGPORT:-55480}
-WORKBOOK_PGPORT=${WORKBOOK_PGPORT:-}
-
-server="the clone's own, started by ./workbook on port $WORKBOOK_PGPORT"
-[[ -z "${DATABASE_URL:-}" ]] || server="the one in DATABASE_URL"
+if [[ -n "${DATABASE_URL:-}" ]]; then
+  server="the one in DATABASE_URL"
+else
+  export WORKBOOK_PGPORT=${WORKBOOK_PGPORT:-55480}
+  server="the clone's own, started by ./workbook on port $WORKBOOK_PGPORT"
+fi
 echo "Load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; server: $server"
 for ((i = 1; i <= RUNS; i++)); do
   clone=$(mktemp -d)
