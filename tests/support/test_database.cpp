@@ -91,6 +91,21 @@ void drop_stale(orm::Server& server) {
   }
 }
 
+// " TABLESPACE workbook_scratch" when the server has that tablespace and this role may create
+// databases in it, else "". It is the workbook cluster's folder on tmpfs for databases that live
+// only while a test process runs (./workbook db start makes it): there, creating one takes about
+// 20 ms instead of 200-500 ms on disk.
+const std::string& tablespace_clause(orm::Server& server) {
+  static const std::string clause = [&] {
+    pqxx::nontransaction tx(server.maintenance().connection());
+    const pqxx::result found = tx.exec(
+        "SELECT 1 FROM pg_tablespace WHERE spcname = 'workbook_scratch' AND "
+        "has_tablespace_privilege(oid, 'CREATE')");
+    return found.empty() ? std::string() : std::string(" TABLESPACE workbook_scratch");
+  }();
+  return clause;
+}
+
 // Drops this process's databases when the test run ends: before main() returns, because
 // connecting from a static destructor fails (libpq's TLS and random-number state is gone).
 class CleanupListener : public Catch::TestEventListenerBase {
@@ -165,7 +180,10 @@ orm::DatabaseUrl scratch_database(std::string_view suffix) {
     cleaned = true;
   }
   server.drop_database(name, true);
-  server.create_database(name, "template0");
+  const std::string tablespace = tablespace_clause(server);
+  pqxx::connection_base& connection = server.maintenance().connection();
+  pqxx::nontransaction(connection)
+      .exec0("CREATE DATABASE " + connection.quote_name(name) + " TEMPLATE template0" + tablespace);
   return server_url().with_database(name);
 }
 

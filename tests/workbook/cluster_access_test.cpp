@@ -18,12 +18,14 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/magic.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -256,7 +258,17 @@ struct Cluster {
   }
 };
 
-// Stops the clusters in `dir` (a folder of this test) and removes it.
+// The folder on tmpfs where `./workbook db start` keeps the tablespace workbook_scratch of the
+// cluster in `pg_dir` (the workbook's scratch_dir: the server user and a checksum of the data
+// directory's path).
+std::string scratch_folder(const std::string& pg_dir) {
+  const ProgramRun sum =
+      run_program("/bin/sh", {"-c", "printf '%s' \"$1\" | cksum", "sh", pg_dir + "/data"}, {}, "/");
+  REQUIRE(sum.exit_code == 0);
+  return "/dev/shm/hello_books-postgres-" + sum.out.substr(0, sum.out.find(' '));
+}
+
+// Stops the clusters in `dir` (a folder of this test) and removes it, with their scratch folders.
 void remove_test_folder(const fs::path& dir) {
   std::error_code ignored;
   for (const auto& entry : fs::directory_iterator(dir, ignored)) {
@@ -265,6 +277,9 @@ void remove_test_folder(const fs::path& dir) {
                   {"-u", "postgres", "--", kPgBin + "pg_ctl", "-D",
                    (entry.path() / "data").string(), "-m", "immediate", "-w", "stop"},
                   {}, "/");
+    }
+    if (fs::exists(entry.path() / "data/PG_VERSION")) {
+      fs::remove_all(scratch_folder(entry.path().string()), ignored);
     }
   }
   fs::remove_all(dir, ignored);
@@ -581,6 +596,93 @@ TEST_CASE("db url prints a URL without a password that the library and psql take
   CHECK(status.exit_code == 0);
   CHECK_THAT(status.out, Contains("unix socket only"));
   CHECK_THAT(status.out, Contains("URL: postgresql://postgres@/hello_books_development?host="));
+}
+
+TEST_CASE("test databases live on tmpfs, in a tablespace db start makes again after a reboot",
+          "[cluster]") {
+  require_root();
+  const Cluster& cluster = own_cluster();
+  const std::string folder = scratch_folder(cluster.pg_dir);
+  // Only the role postgres may put databases there (no grant): a graded submission's role
+  // cannot fill the machine's memory.
+  CHECK(cluster.psql({"-c",
+                      "SELECT pg_tablespace_location(oid) || ' ' || pg_get_userbyid(spcowner) || "
+                      "' ' || coalesce(spcacl::text, 'no grants') FROM pg_tablespace "
+                      "WHERE spcname = 'workbook_scratch'"}) == folder + " postgres no grants");
+  struct stat info {};
+  REQUIRE(::lstat(folder.c_str(), &info) == 0);
+  CHECK(S_ISDIR(info.st_mode));
+  CHECK((info.st_mode & 07777) == 0700);
+  CHECK(info.st_uid == ::getpwnam("postgres")->pw_uid);
+  struct statfs filesystem {};
+  REQUIRE(::statfs(folder.c_str(), &filesystem) == 0);
+  CHECK(filesystem.f_type == TMPFS_MAGIC);
+
+  // A database a killed test process left there, then a reboot: the folder is gone. The next
+  // start drops what was lost and makes the tablespace again.
+  const std::string left = testing_support::scratch_database_name("left_behind");
+  cluster.psql({"-c", "CREATE DATABASE " + left + " TABLESPACE workbook_scratch"});
+  const ProgramRun stop = cluster.workbook({"db", "stop"});
+  INFO(stop.describe());
+  REQUIRE(stop.exit_code == 0);
+  fs::remove_all(folder);
+  const ProgramRun start = cluster.workbook({"db", "start"});
+  INFO(start.describe());
+  REQUIRE(start.exit_code == 0);
+  CHECK(start.err.empty());
+  CHECK(cluster.psql({"-c", "SELECT count(*) FROM pg_database WHERE datname = '" + left + "'"}) ==
+        "0");
+  const std::string fresh = testing_support::scratch_database_name("after_reboot");
+  cluster.psql({"-c", "CREATE DATABASE " + fresh + " TABLESPACE workbook_scratch"});
+  CHECK(cluster.psql({fresh, "-c", "SELECT current_database()"}) == fresh);
+  cluster.psql({"-c", "DROP DATABASE " + fresh});
+
+  // The suite's own databases are there too, when it runs on a workbook cluster.
+  if (suite_cluster()) {
+    const orm::DatabaseUrl& own = testing_support::test_database();
+    CHECK(suite_cluster()->psql({"-c",
+                                 "SELECT t.spcname FROM pg_database d JOIN pg_tablespace t "
+                                 "ON t.oid = d.dattablespace WHERE d.datname = '" +
+                                     own.database() + "'"}) == "workbook_scratch");
+  }
+}
+
+TEST_CASE("db start never uses a scratch folder that is not the server user's alone", "[cluster]") {
+  require_root();
+  const fs::perms open_to_all = fs::perms::owner_all | fs::perms::group_read |
+                                fs::perms::group_exec | fs::perms::others_read |
+                                fs::perms::others_exec;
+  for (const std::string taken : {"root", "open", "link"}) {
+    INFO("the folder is " << (taken == "root" ? "root's"
+                              : taken == "open"
+                                  ? "the server user's, but open to all (0755)"
+                                  : "a symbolic link to a folder of the server user's"));
+    const Cluster cluster{test_folder() + "/pg_" + taken, free_tcp_port()};
+    const std::string folder = scratch_folder(cluster.pg_dir);
+    fs::remove_all(folder);
+    if (taken == "link") {  // another user could have made the link
+      const std::string target = test_folder() + "/link_target";
+      fs::create_directories(target);
+      run_program("/bin/chown", {"postgres", target}, {}, "/");
+      fs::permissions(target, fs::perms::owner_all);
+      fs::create_directory_symlink(target, folder);
+    } else {
+      fs::create_directories(folder);
+      fs::permissions(folder, open_to_all);
+      if (taken == "open") run_program("/bin/chown", {"postgres", folder}, {}, "/");
+    }
+    const ProgramRun start = cluster.workbook({"db", "start"});
+    INFO(start.describe());
+    CHECK(start.exit_code == 0);
+    CHECK_THAT(start.err,
+               Contains("Not using " + folder) && Contains("not a folder of postgres's alone"));
+    CHECK(lesson_check::lines_of(start.err).size() == 1);
+    CHECK(cluster.psql({"-c",
+                        "SELECT count(*) FROM pg_tablespace WHERE spcname = "
+                        "'workbook_scratch'"}) == "0");
+    cluster.workbook({"db", "stop"});
+    fs::remove_all(folder);  // the link or the folder, never the link's target
+  }
 }
 
 TEST_CASE("db psql takes a database name as psql does", "[cluster]") {
