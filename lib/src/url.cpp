@@ -351,6 +351,17 @@ DatabaseUrl DatabaseUrl::with_database(std::string_view name) const {
   return copy;
 }
 
+DatabaseUrl DatabaseUrl::with_login(std::string_view user, std::string_view password) const {
+  DatabaseUrl copy = *this;
+  copy.set("user", std::string(user));
+  auto& options = copy.options_;
+  options.erase(std::remove_if(options.begin(), options.end(),
+                               [](const auto& option) { return option.first == "password"; }),
+                options.end());
+  if (!password.empty()) copy.set("password", std::string(password));
+  return copy;
+}
+
 std::string DatabaseUrl::server() const {
   const std::string h = host();
   if (h.empty()) return "the local unix socket (port " + std::to_string(port()) + ")";

@@ -211,6 +211,33 @@ TEST_CASE("with_database keeps the server and credentials", "[url]") {
   CHECK(url.database() == "hello_books_development");
 }
 
+TEST_CASE("with_login changes only the user and password, whatever characters they hold", "[url]") {
+  const auto tcp = DatabaseUrl::parse("postgresql://postgres:pw@[::1]:55432/books?sslmode=disable");
+  const auto socket =
+      DatabaseUrl::parse("postgresql://postgres@/books?host=/run/my%20pg&port=5433");
+  for (const auto& url : {tcp, socket}) {
+    INFO(url.masked());
+    for (const std::string password : {"", "p@ss:/w?rd&x=1#%20 'q'\\"}) {
+      const auto other = url.with_login("reader@x:y", password);
+      CHECK(other.user() == "reader@x:y");
+      CHECK(other.has_password() == !password.empty());
+      CHECK(other.host() == url.host());
+      CHECK(other.port() == url.port());
+      CHECK(other.database() == "books");
+      const auto again = DatabaseUrl::parse(other.uri_with_password());  // encoded, read back
+      CHECK(again.user() == "reader@x:y");
+      CHECK(again.host() == url.host());
+      CHECK(again.uri_with_password() == other.uri_with_password());
+      CHECK((other.conninfo().find("password=") != std::string::npos) == !password.empty());
+      CHECK(other.masked().find("p@ss") == std::string::npos);
+    }
+    CHECK(url.user() == "postgres");  // the original is unchanged
+  }
+  CHECK(tcp.with_login("u", "x").masked() ==
+        "postgresql://u:***@[::1]:55432/books?sslmode=disable");
+  CHECK(socket.with_login("u", "").masked() == "postgresql://u@/books?host=/run/my%20pg&port=5433");
+}
+
 TEST_CASE("with_database refuses a bad name without talking of URLs or passwords",
           "[url][errors]") {
   const auto url = DatabaseUrl::parse("postgresql://postgres:pw@localhost:55432/x");

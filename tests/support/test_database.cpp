@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
@@ -115,30 +114,6 @@ class CleanupListener : public Catch::TestEventListenerBase {
 };
 CATCH_REGISTER_LISTENER(CleanupListener)
 
-// `url`'s server and database as `user` with `password`, in a form libpq takes for both TCP hosts
-// and unix-socket directories.
-std::string url_as(const orm::DatabaseUrl& url, const std::string& user,
-                   std::string_view password) {
-  const std::string host = url.host();
-  const std::string port = std::to_string(url.port());
-  const std::string start = "postgresql://" + user + ":" + std::string(password) + "@";
-  if (!host.empty() && host.front() == '/') {  // a unix socket's directory: host= parameter
-    std::string encoded;
-    for (const unsigned char c : host) {
-      if (c == '%' || c == '&' || c == '#' || c == ' ') {
-        char hex[4];
-        std::snprintf(hex, sizeof hex, "%%%02X", c);
-        encoded += hex;
-      } else {
-        encoded += static_cast<char>(c);
-      }
-    }
-    return start + "/" + url.database() + "?host=" + encoded + "&port=" + port;
-  }
-  const bool ipv6 = host.find(':') != std::string::npos;
-  return start + (ipv6 ? "[" + host + "]" : host) + ":" + port + "/" + url.database();
-}
-
 }  // namespace
 
 bool is_test_database_name(std::string_view name) {
@@ -204,17 +179,18 @@ const orm::DatabaseUrl& test_database() {
 }
 
 std::string wrong_password_url(const orm::DatabaseUrl& url, std::string_view password) {
-  if (url.has_password()) return url_as(url, url.user(), password);
+  if (url.has_password()) return url.with_login(url.user(), password).uri_with_password();
   const std::string user = "hello_books_test_password";
   orm::Database db(server_url());
   pqxx::nontransaction(db.connection())
       .exec0("DO $$BEGIN CREATE ROLE " + user +
              " LOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END$$");
-  return url_as(url, user, password);
+  return url.with_login(user, password).uri_with_password();
 }
 
 std::string url_with_unused_password(const orm::DatabaseUrl& url, std::string_view password) {
-  return url.has_password() ? url.uri_with_password() : url_as(url, url.user(), password);
+  return url.has_password() ? url.uri_with_password()
+                            : url.with_login(url.user(), password).uri_with_password();
 }
 
 const std::string& scratch_directory() {

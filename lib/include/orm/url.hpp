@@ -54,6 +54,9 @@ class DatabaseUrl {
   /// The same server and credentials with another database, e.g. `with_database("postgres")`.
   /// Throws orm::ConfigError when `name` is not a valid database name.
   DatabaseUrl with_database(std::string_view name) const;
+  /// The same server and database, logging in as `user` with `password` (an empty one: none).
+  /// Both may hold any character: uri_with_password() and conninfo() encode or quote them.
+  DatabaseUrl with_login(std::string_view user, std::string_view password) const;
 
   /// Printable URL, rebuilt from the parsed parts with the password replaced by `***` (whatever
   /// form the password was given in).
