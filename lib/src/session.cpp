@@ -1,7 +1,9 @@
 #include "orm/session.hpp"
 
+#include <fcntl.h>
 #include <libpq-fe.h>
 #include <poll.h>
+#include <unistd.h>
 #include <pqxx/except>
 #include <pqxx/nontransaction>
 #include <pqxx/prepared_statement>
@@ -9,8 +11,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <mutex>
+#include <string_view>
 
 #include "database_state.hpp"
 #include "translate.hpp"
@@ -147,6 +151,37 @@ void append_element(std::string& array, const Param& value) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// ---------------------------------------------------------------------------------------------
+// The statement log: ORM_STATEMENT_LOG (orm::Session's documentation).
+
+// Appends `sql` to the file ORM_STATEMENT_LOG names, if any, as one line. The variable is read at
+// every statement (a test may set it for a while); the file stays open while it names the same
+// path. One write() per line, appending: lines of several processes never mix.
+void log_statement(std::string_view sql) {
+  static std::mutex mutex;
+  static std::string open_path;
+  static int fd = -1;
+  const char* path = std::getenv("ORM_STATEMENT_LOG");
+  if (path == nullptr || *path == '\0') return;
+  const std::lock_guard<std::mutex> lock(mutex);
+  if (fd < 0 || open_path != path) {
+    const int opened = ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (opened < 0) {
+      throw ConfigError("ORM_STATEMENT_LOG names a file that cannot be written (" +
+                        std::string(path) + ": " + std::strerror(errno) +
+                        "): give a file in a folder you can write to, or unset it");
+    }
+    if (fd >= 0) ::close(fd);
+    fd = opened;
+    open_path = path;
+  }
+  std::string line(sql);
+  std::replace(line.begin(), line.end(), '\n', ' ');
+  line += '\n';
+  // A full disk must not fail the program's own work: the log is for counting, not for keeping.
+  [[maybe_unused]] const ssize_t written = ::write(fd, line.data(), line.size());
+}
+
 // One round trip: libpq's pipeline mode sends several statements before reading any result.
 
 struct ResultDeleter {
@@ -386,6 +421,9 @@ std::vector<Rows> round_trip(SessionCore& core, std::vector<Statement>& statemen
     entries.emplace_back(Step::execute, statement->name, statement->sql, &statement->params);
   }
   if (finish == Finish::commit) entries.emplace_back(Step::commit);
+  for (const Statement* statement : to_send) {
+    log_statement(statement->sql != nullptr ? statement->sql : "");
+  }
 
   const std::size_t writes_before = core.writes;
   const std::size_t pending_count = core.pending.size();
@@ -533,6 +571,7 @@ pqxx::result run_raw(SessionCore& core, const std::string& sql, const std::vecto
     round_trip(core, none, Access::write, Finish::none);
   }
   Connection& connection = connection_for(core, false);
+  log_statement(sql);
   pqxx::result result;
   try {
     pqxx::nontransaction tx(connection);

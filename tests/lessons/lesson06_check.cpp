@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <set>
 #include <string>
@@ -558,19 +559,22 @@ std::string first_difference(const std::vector<std::string>& expected,
 const char* const kGenresHeader = "Genres and their books:";
 const char* const kBooksHeader = "Books and their genres:";
 
-// How many transactions database `url` has run so far, from PostgreSQL's statistics, once every
-// other connection to it has ended and handed in its counts. A statement sent outside a
-// transaction is a transaction of its own, so this counts the questions a program asked.
-// std::nullopt when the server keeps no counts.
-std::optional<long long> transactions_of(const orm::DatabaseUrl& url) {
-  orm::Database db(url);
-  orm::Session session(db);
-  lesson_check::wait_for_other_connections(session);
-  const auto rows = session.execute(
-      "SELECT current_setting('track_counts')::boolean, xact_commit + xact_rollback FROM "
-      "pg_stat_database WHERE datname = current_database()");
-  if (rows.empty() || !rows[0][0].as<bool>()) return std::nullopt;
-  return rows[0][1].as<long long>();
+// The statements sent while `work` ran, from the library's statement log (ORM_STATEMENT_LOG,
+// orm::Session): `work` gets the environment change that turns the log on, for a program run, and
+// the log is on in this process too while it runs, for the student's functions called here. Every
+// query counts, whether or not a transaction holds them together.
+template <class Work>
+std::size_t statements_during(const std::string& name, Work&& work) {
+  const std::string log = testing_support::scratch_directory() + "/" + name + ".statements";
+  std::filesystem::remove(log);
+  {
+    const lesson_check::ScopedEnv logging("ORM_STATEMENT_LOG", log);
+    work(lesson_check::EnvChange{"ORM_STATEMENT_LOG", log});
+  }
+  std::ifstream in(log);
+  std::size_t count = 0;
+  for (std::string line; std::getline(in, line);) ++count;
+  return count;
 }
 
 // A library with many genres or many books, and what the program printed on it (once per check
@@ -582,12 +586,12 @@ struct Library {
   int book_count = 0;
   std::vector<std::string> expected_genres;  // the lines after kGenresHeader
   std::vector<std::string> expected_books;   // the lines after kBooksHeader
-  std::optional<long long> questions;        // transactions the program ran
+  std::size_t questions = 0;                 // statements the program sent
 };
 
 // Genre g links to the books `books_of(g)`; filled in as the pattern in `library()` says.
 Library make_library(const std::string& suffix, int genres, int books) {
-  Library made{upgraded_database(suffix), {}, genres, books, {}, {}, std::nullopt};
+  Library made{upgraded_database(suffix), {}, genres, books, {}, {}, 0};
   // The links: with many genres, genre g has a book unless g % 4 == 0 (then none), and a second
   // one when g % 5 == 1; the last book has no genre. With many books, the same from the books'
   // side: the last genre has no book.
@@ -648,10 +652,9 @@ Library make_library(const std::string& suffix, int genres, int books) {
     }
     made.expected_books.push_back(line);
   }
-  const auto before = transactions_of(made.program.database);
-  made.run = made.program({});
-  const auto after = transactions_of(made.program.database);
-  if (before && after) made.questions = *after - *before;
+  made.questions = statements_during("listing_" + suffix, [&](lesson_check::EnvChange logging) {
+    made.run = made.program({}, {std::move(logging)});
+  });
   return made;
 }
 
@@ -836,23 +839,21 @@ void check_genre_counts_questions() {
     }
     const orm::DatabaseUrl url =
         library_for_your_turn("questions", names, {"Book 1", "Book 2"}, links);
-    const auto before = transactions_of(url);
     std::size_t listed_genres = 0;
-    {
+    const std::size_t asked = statements_during("genre_counts", [&](lesson_check::EnvChange) {
       orm::Database db(url);
       orm::Session session(db);
       listed_genres = counted(session).size();
-    }
-    const auto after = transactions_of(url);
+    });
     if (listed_genres != static_cast<std::size_t>(genres)) {
       FAIL("Not checked yet: with " << genres << " genres genre_counts(session) gave "
                                     << listed_genres
                                     << " lines (see the check \"your turn: genre_counts lists "
                                        "every genre ...\").");
     }
-    if (before && after && *after - *before > genres / 10) {
+    if (asked > static_cast<std::size_t>(genres / 10)) {
       FAIL("genre_counts(session) asked the database "
-           << (*after - *before) << " times for " << genres
+           << asked << " times for " << genres
            << " genres: about once per genre, the N+1 problem of the lesson text. Ask for the "
               "books of all the genres together (or let the database count them), whatever the "
               "number of genres. "
@@ -1203,9 +1204,9 @@ TEST_CASE("step 7: hello_books lists every genre with its books, in one query fo
                     "\"    (no books)\". "
                  << difference << fix("main.cpp", "step 7"));
   }
-  if (made.questions && *made.questions > made.genre_count / 10) {
+  if (made.questions > static_cast<std::size_t>(made.genre_count / 10)) {
     FAIL("Your program asked the database "
-         << *made.questions << " times to list " << made.genre_count
+         << made.questions << " times to list " << made.genre_count
          << " genres with their books: about once per genre. That is the N+1 problem (1 query "
             "for the genres, then N more, one for each genre's books): with many genres it is "
             "slow. Load the books of all the genres together, in one query. "
@@ -1225,9 +1226,9 @@ TEST_CASE("step 7: hello_books lists every book with its genres, in one query fo
                     "order, separated by \", \">\", or \"<title>: (no genres)\". "
                  << difference << fix("main.cpp", "step 7"));
   }
-  if (made.questions && *made.questions > made.book_count / 10) {
+  if (made.questions > static_cast<std::size_t>(made.book_count / 10)) {
     FAIL("Your program asked the database "
-         << *made.questions << " times to list " << made.book_count
+         << made.questions << " times to list " << made.book_count
          << " books with their genres: about once per book, the N+1 problem again. Load the "
             "genres of all the books together, in one query. "
          << fix("main.cpp", "step 7"));

@@ -4,8 +4,14 @@
 // session keeps no pointer to your objects, and never outlives what it works on.
 #include <catch2/catch.hpp>
 
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
 #include <list>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "orm/orm.hpp"
 #include "test_database.hpp"
@@ -371,4 +377,79 @@ TEST_CASE_METHOD(models::TablesFixture, "raw SQL runs in the open transaction", 
   CHECK(session.execute("SELECT count(*) FROM books")[0][0].as<int>() == 1);
   session.rollback();
   CHECK(session.execute("SELECT count(*) FROM books")[0][0].as<int>() == 0);
+}
+
+namespace {
+// The lines of the statement log at `path` ("" when there is none).
+std::vector<std::string> log_lines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+bool starts_with(const std::string& text, const std::string& start) {
+  return text.rfind(start, 0) == 0;
+}
+}  // namespace
+
+TEST_CASE_METHOD(models::TablesFixture,
+                 "ORM_STATEMENT_LOG gets one line per statement sent, transactions or not",
+                 "[session]") {
+  const std::string log = testing_support::scratch_directory() + "/statements.log";
+  std::filesystem::remove(log);
+  orm::Session session(db);
+  Book before = make_book("Before");
+  session.add(before);  // not logged: the variable is not set yet
+  session.commit();
+
+  ::setenv("ORM_STATEMENT_LOG", log.c_str(), 1);
+  Book ocean = make_book("Ocean Book", "two\nlines");
+  session.add(ocean);                  // 1: INSERT, in a transaction
+  session.commit();                    // not logged
+  CHECK(session.get<Book>(ocean.id));  // 2: SELECT, on its own
+  CHECK(session.query<Book>().filter_by(&Book::title, "Ocean Book").all().size() == 1);  // 3
+  for (int id = 1; id <= 3; ++id) static_cast<void>(session.get<Book>(id));  // 4-6: N+1 shape
+  session.execute("SELECT count(*)\nFROM books");                            // 7: raw SQL, one line
+  ::unsetenv("ORM_STATEMENT_LOG");
+  static_cast<void>(session.get<Book>(ocean.id));  // not logged any more
+
+  const auto lines = log_lines(log);
+  INFO("the log:\n"
+       << [&] {
+            std::string all;
+            for (const auto& line : lines) all += line + "\n";
+            return all;
+          }());
+  REQUIRE(lines.size() == 7);
+  CHECK(starts_with(lines[0], "INSERT INTO "));
+  for (std::size_t i = 1; i < 6; ++i) CHECK(starts_with(lines[i], "SELECT "));
+  CHECK(lines[6] == "SELECT count(*) FROM books");
+  for (const auto& line : lines) {
+    CHECK_FALSE(starts_with(line, "BEGIN"));
+    CHECK_FALSE(starts_with(line, "COMMIT"));
+    CHECK(line.find("Ocean Book") == std::string::npos);  // values are parameters, never logged
+  }
+}
+
+TEST_CASE_METHOD(models::TablesFixture,
+                 "an ORM_STATEMENT_LOG that cannot be written is named, and nothing is sent",
+                 "[session][errors]") {
+  orm::Session session(db);
+  const std::string missing = testing_support::scratch_directory() + "/no/such/folder/log";
+  ::setenv("ORM_STATEMENT_LOG", missing.c_str(), 1);
+  Book book = make_book("Not stored");
+  std::string message;
+  try {
+    session.add(book);
+  } catch (const orm::ConfigError& e) {
+    message = e.what();
+  }
+  ::unsetenv("ORM_STATEMENT_LOG");
+  CHECK(message == "ORM_STATEMENT_LOG names a file that cannot be written (" + missing +
+                       ": No such file or directory): give a file in a folder you can write to, "
+                       "or unset it");
+  session.add(book);  // the session is still usable
+  session.commit();
+  CHECK(committed_books(db) == 1);
 }

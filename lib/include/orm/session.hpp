@@ -235,6 +235,13 @@ enum class Order {
 ///
 /// Every value travels as a statement parameter, never spliced into SQL.
 ///
+/// **Statement log.** When the environment variable `ORM_STATEMENT_LOG` names a file, every
+/// statement a session sends is appended to it, one line each (its newlines turned to spaces):
+/// queries, inserts, updates, deletes and execute(); not BEGIN, COMMIT, ROLLBACK or the preparing
+/// of statements. It is for counting the questions a program asks, e.g. to find a loop that asks
+/// once per row (the N+1 problem): `ORM_STATEMENT_LOG=/tmp/statements.log ./workbook run 06`, then
+/// `wc -l /tmp/statements.log`. A file that cannot be written throws orm::ConfigError.
+///
 /// @code
 /// orm::Session session{db};
 /// Book book;

@@ -109,10 +109,12 @@ inline std::string command_text(const std::vector<std::string>& arguments) {
 struct Program {
   orm::DatabaseUrl database;
 
-  ProgramRun operator()(const std::vector<std::string>& arguments) const {
-    return run_program(
-        LESSON_PROGRAM, arguments,
-        {{"DATABASE_URL", database.uri_with_password()}, {"WORKBOOK_COMMAND", kCommand}});
+  /// Runs the lesson's program on `database`, the environment also changed by `environment`.
+  ProgramRun operator()(const std::vector<std::string>& arguments,
+                        std::vector<EnvChange> environment = {}) const {
+    environment.insert(environment.begin(), {{"DATABASE_URL", database.uri_with_password()},
+                                             {"WORKBOOK_COMMAND", kCommand}});
+    return run_program(LESSON_PROGRAM, arguments, environment);
   }
 };
 
