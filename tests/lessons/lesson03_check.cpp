@@ -318,8 +318,13 @@ void check_members_without_email() {
       members[3].email = "barbara@example.org";
       session.add_all(members);
       session.commit();
+      Result found{};
+      // What it asks the database, from the library's statement log.
+      const std::vector<std::string> statements = lesson_check::statements_during(
+          "members_without_email",
+          [&](const lesson_check::EnvChange&) { found = query_without_email(session); });
       std::string names;
-      for (const M& member : query_without_email(session)) names += " " + member.name;
+      for (const M& member : found) names += " " + member.name;
       if (names != " Alan Turing Grace Hopper") {
         FAIL(
             "With the members Grace Hopper (no email), Ada Lovelace, Alan Turing (no email) and "
@@ -332,6 +337,20 @@ void check_members_without_email() {
                     ? "The right members, not sorted: the database returns rows in no "
                       "particular order unless the query asks for one.\n"
                     : "")
+            << fix("models/member.hpp", "Your turn"));
+      }
+      const bool one_query = statements.size() == 1 &&
+                             statements[0].find(" WHERE ") != std::string::npos &&
+                             statements[0].find(" ORDER BY ") != std::string::npos;
+      if (!one_query) {
+        std::string sent;
+        for (const auto& statement : statements) sent += "\n    " + statement;
+        FAIL(
+            "members_without_email(session) gave the right members, but it must ask ONE query "
+            "in which the database picks them (WHERE) and sorts them (ORDER BY), not load every "
+            "member and pick in C++. It sent "
+            << statements.size() << (statements.size() == 1 ? " statement:" : " statements:")
+            << (sent.empty() ? " none." : sent) << "\n"
             << fix("models/member.hpp", "Your turn"));
       }
     }
@@ -558,7 +577,8 @@ TEST_CASE("your turn: create_app() registers Member next to Book", "[lesson03]")
   }
 }
 
-TEST_CASE("your turn: members_without_email finds the members without an email, by name",
-          "[lesson03]") {
+TEST_CASE(
+    "your turn: members_without_email finds the members without an email, by name, in one query",
+    "[lesson03]") {
   check_members_without_email();
 }

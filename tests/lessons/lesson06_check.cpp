@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <set>
 #include <string>
@@ -559,24 +558,6 @@ std::string first_difference(const std::vector<std::string>& expected,
 const char* const kGenresHeader = "Genres and their books:";
 const char* const kBooksHeader = "Books and their genres:";
 
-// The statements sent while `work` ran, from the library's statement log (ORM_STATEMENT_LOG,
-// orm::Session): `work` gets the environment change that turns the log on, for a program run, and
-// the log is on in this process too while it runs, for the student's functions called here. Every
-// query counts, whether or not a transaction holds them together.
-template <class Work>
-std::size_t statements_during(const std::string& name, Work&& work) {
-  const std::string log = testing_support::scratch_directory() + "/" + name + ".statements";
-  std::filesystem::remove(log);
-  {
-    const lesson_check::ScopedEnv logging("ORM_STATEMENT_LOG", log);
-    work(lesson_check::EnvChange{"ORM_STATEMENT_LOG", log});
-  }
-  std::ifstream in(log);
-  std::size_t count = 0;
-  for (std::string line; std::getline(in, line);) ++count;
-  return count;
-}
-
 // A library with many genres or many books, and what the program printed on it (once per check
 // process and shape; the step 7 checks read it).
 struct Library {
@@ -652,9 +633,11 @@ Library make_library(const std::string& suffix, int genres, int books) {
     }
     made.expected_books.push_back(line);
   }
-  made.questions = statements_during("listing_" + suffix, [&](lesson_check::EnvChange logging) {
-    made.run = made.program({}, {std::move(logging)});
-  });
+  made.questions = lesson_check::statements_during("listing_" + suffix,
+                                                   [&](const lesson_check::EnvChange& logging) {
+                                                     made.run = made.program({}, {logging});
+                                                   })
+                       .size();
   return made;
 }
 
@@ -840,11 +823,12 @@ void check_genre_counts_questions() {
     const orm::DatabaseUrl url =
         library_for_your_turn("questions", names, {"Book 1", "Book 2"}, links);
     std::size_t listed_genres = 0;
-    const std::size_t asked = statements_during("genre_counts", [&](lesson_check::EnvChange) {
-      orm::Database db(url);
-      orm::Session session(db);
-      listed_genres = counted(session).size();
-    });
+    const std::size_t asked =
+        lesson_check::statements_during("genre_counts", [&](const lesson_check::EnvChange&) {
+          orm::Database db(url);
+          orm::Session session(db);
+          listed_genres = counted(session).size();
+        }).size();
     if (listed_genres != static_cast<std::size_t>(genres)) {
       FAIL("Not checked yet: with " << genres << " genres genre_counts(session) gave "
                                     << listed_genres

@@ -13,6 +13,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -183,14 +185,18 @@ bool database_exists(const std::string& name) {
   return orm::Server(testing_support::server_url()).database_exists(name);
 }
 
-void wait_for_other_connections(orm::Session& session) {
-  for (int wait = 0; wait < 500; ++wait) {
-    const auto others = session.execute(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
-        "pg_backend_pid()");
-    if (others[0][0].as<long long>() == 0) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+std::vector<std::string> statements_during(const std::string& name,
+                                           const std::function<void(const EnvChange&)>& work) {
+  const std::string log = testing_support::scratch_directory() + "/" + name + ".statements";
+  std::filesystem::remove(log);
+  {
+    const ScopedEnv logging("ORM_STATEMENT_LOG", log);
+    work(EnvChange{"ORM_STATEMENT_LOG", log});
   }
+  std::ifstream in(log);
+  std::vector<std::string> statements;
+  for (std::string line; std::getline(in, line);) statements.push_back(line);
+  return statements;
 }
 
 std::vector<std::string> tables_of(const orm::DatabaseUrl& url) {

@@ -1,6 +1,7 @@
 // Helpers for the lessons' check tests: running a lesson's program and explaining failures.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -74,11 +75,13 @@ bool database_exists(const std::string& name);
 /// The names of the tables in the public schema of database `url`, sorted.
 std::vector<std::string> tables_of(const orm::DatabaseUrl& url);
 
-/// Waits (10 s at most) until `session`'s connection is the only one to its database, so that
-/// PostgreSQL's statistics (pg_stat_database, pg_stat_user_tables) hold all the others did: a
-/// PostgreSQL 15 backend hands in its counts before it leaves pg_stat_activity (its
-/// before_shmem_exit hook flushes them; the on_shmem_exit hook then clears its entry).
-void wait_for_other_connections(orm::Session& session);
+/// The statements the library sent while `work` ran, one per element, from its statement log
+/// (ORM_STATEMENT_LOG, see orm::Session) in a file called `name` in the harness's scratch folder.
+/// `work` gets the environment change that turns the log on, for the program runs it makes; in
+/// this process the log is on while `work` runs. Every statement counts, whether or not a
+/// transaction holds several together.
+std::vector<std::string> statements_during(const std::string& name,
+                                           const std::function<void(const EnvChange&)>& work);
 
 }  // namespace lesson_check
 
