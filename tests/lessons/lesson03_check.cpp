@@ -339,19 +339,27 @@ void check_members_without_email() {
                     : "")
             << fix("models/member.hpp", "Your turn"));
       }
-      const bool one_query = statements.size() == 1 &&
-                             statements[0].find(" WHERE ") != std::string::npos &&
-                             statements[0].find(" ORDER BY ") != std::string::npos;
-      if (!one_query) {
+      const auto has = [&](const char* clause) {
+        return statements.size() == 1 && statements[0].find(clause) != std::string::npos;
+      };
+      std::string problem;
+      if (statements.size() != 1) {
+        problem = "it must ask ONE query, not " + std::to_string(statements.size());
+      } else if (!has(" WHERE ")) {
+        problem =
+            "its query has no WHERE: the database must pick the members without an email, "
+            "not your C++ code after loading every member";
+      } else if (!has(" ORDER BY ")) {
+        problem =
+            "its query has no ORDER BY: the database must sort them by name, not your C++ "
+            "code";
+      }
+      if (!problem.empty()) {
         std::string sent;
         for (const auto& statement : statements) sent += "\n    " + statement;
-        FAIL(
-            "members_without_email(session) gave the right members, but it must ask ONE query "
-            "in which the database picks them (WHERE) and sorts them (ORDER BY), not load every "
-            "member and pick in C++. It sent "
-            << statements.size() << (statements.size() == 1 ? " statement:" : " statements:")
-            << (sent.empty() ? " none." : sent) << "\n"
-            << fix("models/member.hpp", "Your turn"));
+        FAIL("members_without_email(session) gave the right members, but "
+             << problem << ". It sent:" << (sent.empty() ? " nothing" : sent) << "\n"
+             << fix("models/member.hpp", "Your turn"));
       }
     }
   }

@@ -31,7 +31,8 @@ const char* const kAfterTheCrash =
 const char* const kLessonsJson = R"({
   "lessons": [
     {"number": "01", "directory": "01_first", "title": "The first lesson", "program": "first",
-     "edit": ["main.cpp"], "hints": ["Look at main.cpp.", "Call create_database()."]},
+     "edit": ["main.cpp", "models/book.hpp"],
+     "hints": ["Look at main.cpp.", "Call create_database()."]},
     {"number": "02", "directory": "02_second", "title": "The second lesson", "program": "second",
      "edit": ["app.cpp"], "hints": ["Only hint."]}
   ]
@@ -385,8 +386,9 @@ TEST_CASE("check shows every failing check with expected and actual values, and 
                            "    threw:    not done yet: Book::to_string()\n"));
   CHECK_THAT(out, Contains("    in: outer / inner\n"));
   CHECK_THAT(out, Contains("    failed:   the inner section fails\n"));
+  // The first failing check names one of the lesson's two files: that one.
   CHECK_THAT(out, Contains("Next:\n"
-                           "  edit    lessons/01_first/main.cpp\n"
+                           "  edit    lessons/01_first/models/book.hpp\n"
                            "  read    lessons/01_first/README.md\n"
                            "  stuck?  ./workbook hint 01\n"
                            "  rerun   ./workbook check 01\n"));

@@ -39,6 +39,10 @@ TEST_CASE("a comparison that fails", "[fixture]") {
   const std::string expected = "1: Dune. Description: sand";
   INFO("Expected: to_string() gives the description too");
   INFO("see lessons/03_models/README.md, step 3");
+  // As lesson_check::fix says it: `Next:` then names this file, not every file of the lesson.
+  INFO(
+      "Edit lessons/01_first/models/book.hpp (step 3 in lessons/01_first/README.md), then run "
+      "./workbook check 01");
   CHECK(actual == expected);
   CHECK(2 + 2 == 4);
 }

@@ -85,8 +85,11 @@ TEST_CASE("the reporter records every check and each way a check fails", "[repor
   CHECK(failed.expression == "actual == expected");
   CHECK(failed.expansion == "\"1: Dune\" == \"1: Dune. Description: sand\"");
   CHECK(failed.written() == "CHECK( actual == expected )");
-  CHECK(failed.info == std::vector<std::string>{"Expected: to_string() gives the description too",
-                                                "see lessons/03_models/README.md, step 3"});
+  CHECK(failed.info ==
+        std::vector<std::string>{"Expected: to_string() gives the description too",
+                                 "see lessons/03_models/README.md, step 3",
+                                 "Edit lessons/01_first/models/book.hpp (step 3 in "
+                                 "lessons/01_first/README.md), then run ./workbook check 01"});
   CHECK_THAT(failed.file, EndsWith("fixture_checks.cpp"));
   CHECK(failed.line > comparison.line);
 

@@ -39,6 +39,28 @@ std::string files_to_edit(const Context& context, const Lesson& lesson) {
   return text.empty() ? lesson_path(context, lesson) : text;
 }
 
+std::string files_to_edit(const Context& context, const Lesson& lesson, const Check* failing) {
+  // The checks' messages say "Edit lessons/<folder>/<file> (<part> in ...)" (lesson_check::fix),
+  // in a FAIL's text or an INFO.
+  const auto says = [&](const std::string& named) {
+    if (failing == nullptr) return false;
+    for (const Failure& failure : failing->failures) {
+      if (failure.message.find(named) != std::string::npos) return true;
+      for (const std::string& info : failure.info) {
+        if (info.find(named) != std::string::npos) return true;
+      }
+    }
+    return false;
+  };
+  std::string text;
+  for (const auto& file : lesson.edit) {
+    if (says("Edit lessons/" + lesson.directory + "/" + file + " (")) {
+      text += (text.empty() ? "" : ", ") + lesson_path(context, lesson) + "/" + file;
+    }
+  }
+  return text.empty() ? files_to_edit(context, lesson) : text;
+}
+
 // Reports an unreachable database: one line and the fix. Returns kNoDatabase.
 int report_database(const std::string& problem) {
   error_line("the checks need PostgreSQL, and " + problem);
@@ -277,7 +299,7 @@ std::string next_steps(const Context& context, const LessonResult& result,
   } else if (result.state == LessonResult::State::missing) {
     out += "  restore ./workbook reset " + lesson.number + "   (puts the lesson's starter back)\n";
   } else {
-    out += "  edit    " + files_to_edit(context, lesson) + "\n";
+    out += "  edit    " + files_to_edit(context, lesson, result.run.first_failing()) + "\n";
     out += "  read    " + text + "\n";
   }
   if (result.side == Side::lesson && !lesson.hints.empty()) {

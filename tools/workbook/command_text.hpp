@@ -19,6 +19,8 @@ std::string pad_right(const std::string& text, std::size_t width);
 std::string lesson_path(const Context& context, const Lesson& lesson);
 /// The files the student edits in `lesson`, comma-separated.
 std::string files_to_edit(const Context& context, const Lesson& lesson);
+/// The files the first failing check's messages ask to edit, or else all of them (as above).
+std::string files_to_edit(const Context& context, const Lesson& lesson, const Check* failing);
 /// Reports an unreachable database: one line and the fix. Returns kNoDatabase.
 int report_database(const std::string& problem);
 /// The state of a lesson in a few words, for the lesson list.
