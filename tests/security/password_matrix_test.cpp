@@ -556,6 +556,7 @@ class Matrix {
                        << "\nfailure: " << name_of(c.failure) << "\nstdout:\n"
                        << result.out << "stderr:\n"
                        << result.err);
+      INFO("could not start: " << result.error << " / twin: " << twin_result.error);
       CHECK(result.started);
       CHECK(twin_result.started);
       CHECK_FALSE(result.timed_out);
