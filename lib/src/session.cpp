@@ -151,7 +151,6 @@ void append_element(std::string& array, const Param& value) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// ---------------------------------------------------------------------------------------------
 // The statement log: ORM_STATEMENT_LOG (orm::Session's documentation).
 
 // Appends `sql` to the file ORM_STATEMENT_LOG names, if any, as one line. The variable is read at
@@ -182,6 +181,7 @@ void log_statement(std::string_view sql) {
   [[maybe_unused]] const ssize_t written = ::write(fd, line.data(), line.size());
 }
 
+// ---------------------------------------------------------------------------------------------
 // One round trip: libpq's pipeline mode sends several statements before reading any result.
 
 struct ResultDeleter {
