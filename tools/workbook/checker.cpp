@@ -151,6 +151,20 @@ void Checker::follow_contents(const std::vector<LessonTargets>& targets) {
   }
 }
 
+void Checker::follow_contents_of(const std::vector<Lesson>& lessons) {
+  std::vector<LessonTargets> targets;
+  for (const auto& lesson : lessons) {
+    for (const Side side : {Side::lesson, Side::solution}) {
+      const std::string root = side == Side::lesson ? tree_.lessons_dir : tree_.solutions_dir;
+      LessonTargets target = targets_of(lesson, side);
+      if (root.empty() || !tree_.target_file(target.program)) continue;
+      target.folder = root + "/" + lesson.directory;
+      targets.push_back(target);
+    }
+  }
+  follow_contents(targets);
+}
+
 std::vector<std::string> Checker::own_dirs() const {
   return {tree_.lessons_dir, tree_.solutions_dir};
 }

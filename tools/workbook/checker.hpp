@@ -88,6 +88,11 @@ class Checker {
   CheckRun run_checks(const std::string& program, const std::string& results_stem,
                       std::string& program_output, std::string& problem);
 
+  /// Removes the object files of `lessons` (both sides) built from other contents than their
+  /// files hold now, and records those contents (source_record.hpp): what a build by Ninja alone
+  /// (./workbook setup, ./workbook test) needs first, so that the checks later rebuild nothing.
+  void follow_contents_of(const std::vector<Lesson>& lessons);
+
   const BuildTree& tree() const { return tree_; }
 
  private:

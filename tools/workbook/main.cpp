@@ -23,6 +23,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "checker.hpp"
 #include "commands.hpp"
 #include "process.hpp"
 
@@ -134,6 +135,11 @@ int main(int argc, char** argv) {
   starter->add_option("lesson", lesson, "The lesson")->required();
   auto* diffs = verify->add_subcommand(
       "diffs", "Each solution differs from its lesson only right under TODO comments");
+  auto* follow = app.add_subcommand(
+      "follow-contents",
+      "Before a build by Ninja alone (./workbook setup, test): forget objects built from other "
+      "contents, and record the lessons' contents, so that checks rebuild nothing");
+  follow->group("");  // not a student's command: ./workbook runs it
 
   // `run NN ...`: everything after the lesson belongs to the lesson's program, even --help.
   std::vector<std::string> program_args;
@@ -185,6 +191,11 @@ int main(int argc, char** argv) {
     }
     if (*starter) return workbook::verify_starter(context, lesson);
     if (*diffs) return workbook::verify_diffs(context);
+    if (*follow) {
+      workbook::Checker(context.tree, context.options)
+          .follow_contents_of(context.catalog.lessons());
+      return workbook::kOk;
+    }
     return workbook::progress(context);
   } catch (const std::invalid_argument& e) {
     std::fflush(stdout);
