@@ -155,14 +155,17 @@ void Checker::follow_contents_of(const std::vector<Lesson>& lessons) {
   std::vector<LessonTargets> targets;
   for (const auto& lesson : lessons) {
     for (const Side side : {Side::lesson, Side::solution}) {
-      const std::string root = side == Side::lesson ? tree_.lessons_dir : tree_.solutions_dir;
       LessonTargets target = targets_of(lesson, side);
-      if (root.empty() || !tree_.target_file(target.program)) continue;
-      target.folder = root + "/" + lesson.directory;
-      targets.push_back(target);
+      target.folder = folder_of(lesson, side);
+      if (!target.folder.empty() && tree_.target_file(target.program)) targets.push_back(target);
     }
   }
   follow_contents(targets);
+}
+
+std::string Checker::folder_of(const Lesson& lesson, Side side) const {
+  const std::string& root = side == Side::lesson ? tree_.lessons_dir : tree_.solutions_dir;
+  return root.empty() ? std::string() : root + "/" + lesson.directory;
 }
 
 std::vector<std::string> Checker::own_dirs() const {
@@ -419,14 +422,13 @@ std::vector<LessonResult> Checker::check(const std::vector<Lesson>& lessons, Sid
   std::vector<LessonTargets> to_build;
   std::vector<std::size_t> built_index;
 
-  const std::string root = side == Side::lesson ? tree_.lessons_dir : tree_.solutions_dir;
   for (std::size_t i = 0; i < lessons.size(); ++i) {
     LessonResult& result = results[i];
     result.lesson = lessons[i];
     result.side = side;
-    result.folder = root.empty() ? std::string() : root + "/" + lessons[i].directory;
+    result.folder = folder_of(lessons[i], side);
     const LessonTargets targets = targets_of(lessons[i], side);
-    if (root.empty()) {
+    if (result.folder.empty()) {
       result.problem = "this build has no solutions (WORKBOOK_SOLUTIONS_DIR is empty)";
     } else if (!fs::exists(result.folder + "/CMakeLists.txt")) {
       result.problem = relative_to(result.folder, tree_.source_dir) +

@@ -109,6 +109,9 @@ class Checker {
   // Removes the object files of lessons whose files changed in a way Ninja cannot see (content
   // with an old time: cp -a, an unpacked archive); see source_record.hpp.
   void follow_contents(const std::vector<LessonTargets>& targets);
+  // The folder `lesson` is built from on `side`; "" when the build has no such side (no
+  // solutions).
+  std::string folder_of(const Lesson& lesson, Side side) const;
   // Where the students' files are (a compile error is traced back to them).
   std::vector<std::string> own_dirs() const;
 

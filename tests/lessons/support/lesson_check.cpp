@@ -10,7 +10,6 @@
 #include <string.h>
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -18,7 +17,6 @@
 #include <map>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 
 #include <pqxx/nontransaction>
 #include <pqxx/result>
