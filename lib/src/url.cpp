@@ -150,7 +150,7 @@ std::string key_value_problem(std::string_view text) {
   const auto space = [&] { return std::isspace(static_cast<unsigned char>(text[i])) != 0; };
   while (true) {
     while (i < text.size() && space()) ++i;
-    if (i == text.size()) break;
+    if (i >= text.size()) break;  // past the end after a final backslash
     const std::size_t name_start = i;
     while (i < text.size() && text[i] != '=' && !space()) ++i;
     const std::string name(text.substr(name_start, i - name_start));

@@ -180,6 +180,20 @@ TEST_CASE("bad key=value strings are refused in general terms, without echo", "[
   }
 }
 
+TEST_CASE("a refused key=value string that ends in a backslash is explained, not a crash",
+          "[url][errors]") {
+  using namespace std::string_literals;
+  // The first, from the URL fuzzer: libpq stops at the NUL byte, the explanation reads on to the
+  // final backslash, which escapes nothing.
+  for (const std::string& text :
+       {"host='po\0\xcb\xff\xd1:'host=/host='r\xff\\^\\\\\\\\\\"s, "host='a\0' port=\\"s,
+        "host='a\0' dbname=x\\ user=\\"s, "host='a\0' password='b\\"s}) {
+    INFO(text.size() << " bytes");
+    CHECK_THAT(parse_error(text),
+               Catch::StartsWith("the connection string is not a valid libpq key=value string ("));
+  }
+}
+
 TEST_CASE("a URL without a password prints without one", "[url]") {
   CHECK(DatabaseUrl::parse("postgresql://alice@localhost/x").masked() ==
         "postgresql://alice@localhost/x");
