@@ -398,6 +398,30 @@ TEST_CASE("check --roundtrip passes good migrations with a merge, on a scratch d
   CHECK(applied_ids(p) == history);
 }
 
+TEST_CASE("check --roundtrip makes its scratch database in the checked database's tablespace",
+          "[roundtrip]") {
+  Project p;
+  p.use<Book>();
+  const std::string books = id_of(*p.db.migrate("adds Book model"));
+  const std::string tablespace_sql =
+      "SELECT t.spcname FROM pg_database d JOIN pg_tablespace t ON t.oid = d.dattablespace "
+      "WHERE d.datname = current_database()";
+  // On the workbook's cluster the suite's databases live in its tmpfs tablespace (see
+  // cluster_access_test), so this compares two places, not pg_default with itself.
+  const std::string checked = p.scalar(tablespace_sql);
+  // A revision that fails on a database that lives anywhere else.
+  orm::migrate::ScriptDirectory::load(p.directory)
+      .write(draft("bbbb00000002", books, "checks where it runs", "2030-01-01 10:00:00.000000",
+                   "DO $$BEGIN IF (" + tablespace_sql + ") <> '" + checked +
+                       "' THEN RAISE EXCEPTION 'scratch database in %', (" + tablespace_sql +
+                       "); END IF; END$$;\n",
+                   "SELECT 1;\n"));
+  p.take();
+  CHECK(p.db.roundtrip());
+  CHECK_THAT(p.take(), Contains("\nRound trip OK: "));
+  CHECK_FALSE(roundtrip_database_exists(p));
+}
+
 TEST_CASE("check --roundtrip names the revision whose downgrade does not undo its upgrade",
           "[roundtrip][errors]") {
   Project p;

@@ -31,8 +31,14 @@ class Server {
   /// True when a database called `name` exists.
   bool database_exists(std::string_view name);
   /// Creates database `name` unless it exists (`if not exists` semantics). Returns true when it
-  /// created it. `template_name` copies another database (it must have no open connection).
-  bool create_database(std::string_view name, std::string_view template_name = {});
+  /// created it. `template_name` copies another database (it must have no open connection);
+  /// `tablespace` puts its files there instead of the server's default place (the role needs
+  /// CREATE on that tablespace).
+  bool create_database(std::string_view name, std::string_view template_name = {},
+                       std::string_view tablespace = {});
+  /// The tablespace database `name` lives in, when it is not the server's default (pg_default)
+  /// and this role may create databases there; "" otherwise.
+  std::string creatable_tablespace_of(std::string_view name);
   /// Drops database `name` if it exists; returns true when it dropped it. With `force`, open
   /// connections to it are closed first (PostgreSQL 13+ `WITH (FORCE)`).
   bool drop_database(std::string_view name, bool force = false);

@@ -110,8 +110,10 @@ std::string some(const std::vector<std::string>& all) {
   return text;
 }
 
-// The scratch database of one round trip: `<database>_roundtrip_<pid>`, made from template0 and
-// dropped (WITH FORCE) when the round trip ends, whatever way it ends.
+// The scratch database of one round trip: `<database>_roundtrip_<pid>`, made from template0 in
+// the checked database's tablespace when that is not the default one and the role may create
+// there (a database kept on tmpfs gets a scratch database on tmpfs), and dropped (WITH FORCE)
+// when the round trip ends, whatever way it ends.
 class ScratchDatabase {
  public:
   ScratchDatabase(const DatabaseUrl& url, std::ostream& out) : server_(url), out_(out) {
@@ -119,7 +121,7 @@ class ScratchDatabase {
     name_ = url.database().substr(0, 63 - suffix.size()) + suffix;
     try {
       server_.drop_database(name_, true);  // left by a killed run with the same pid
-      server_.create_database(name_, "template0");
+      server_.create_database(name_, "template0", server_.creatable_tablespace_of(url.database()));
     } catch (const Error& e) {
       throw MigrationError(fmt::format(
           "cannot create the scratch database {} for the round trip ({}): the role of the "
