@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "lesson04_model.hpp"
 #include "lesson_check.hpp"
-#include "models/book.hpp"
 #include "orm/migrate.hpp"
 #include "orm/orm.hpp"
 #include "test_database.hpp"
@@ -309,8 +309,7 @@ TEST_CASE("db upgrade on an empty database builds the model's schema, and db che
         << LESSON_PATH "/migrations/versions. Then run " << rerun() << "\n"
         << check.describe());
   }
-  std::vector<std::string> model;
-  for (const auto& column : orm::table_info<Book>().columns) model.push_back(column.name);
+  const std::vector<std::string> model = book_model_columns();
   const auto live = names_of(columns_of(program.database));
   if (live != model) {
     FAIL("After db upgrade, books has the columns " << joined(live) << "; the model lists "
