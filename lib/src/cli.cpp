@@ -177,11 +177,21 @@ const std::vector<DbCommand>& db_commands() {
                program);
            return 1;
          }
-         if (db.check()) return 0;
-         std::cerr << fmt::format(
-             "error: the models differ from the database: run `{0} db migrate -m \"describe the "
-             "change\"`, then `{0} db upgrade`\n",
-             program);
+         const migrate::CheckResult result = db.check();
+         if (result) return 0;
+         if (!result.data_loss.empty()) {
+           std::cerr << fmt::format(
+               "error: the models differ from the database, and a generated revision {1} and "
+               "the data in it: to keep or move that data, write the revision yourself (`{0} db "
+               "revision -m \"describe the change\"`); to let it go, `{0} db migrate -m "
+               "\"describe the change\"`; then `{0} db upgrade`\n",
+               program, result.data_loss);
+         } else {
+           std::cerr << fmt::format(
+               "error: the models differ from the database: run `{0} db migrate -m \"describe "
+               "the change\"`, then `{0} db upgrade`\n",
+               program);
+         }
          return 1;
        }},
       {"accept", "REV", "Accept the edited file of an applied revision.",

@@ -75,6 +75,16 @@ struct Settings {
   std::optional<double> lock_timeout_seconds;
 };
 
+/// What `db check` found.
+struct CheckResult {
+  bool matches = true;  ///< the models match the database
+  /// What a generated revision would throw away, e.g. "drops column books.author" ("" when
+  /// nothing): the reason to write that revision by hand.
+  std::string data_loss;
+
+  explicit operator bool() const noexcept { return matches; }
+};
+
 /// The migration commands of an app: what `hello_books db <command>` runs.
 ///
 /// Output goes to `out` in the style Alembic users know (`Running upgrade  -> 1a2b3c4d5e6f, adds
@@ -158,9 +168,9 @@ class Migrations {
   void show(const std::string& target);
   /// `db stamp REV`: records REV as the current revision without running any SQL.
   void stamp(const std::string& target = "head");
-  /// `db check`: true (and "No new upgrade operations detected.") when the models match the
-  /// database; false after printing the differences.
-  bool check();
+  /// `db check`: matches (and "No new upgrade operations detected.") when the models match the
+  /// database; otherwise prints the differences and says what a generated revision would lose.
+  CheckResult check();
   /// `db check --roundtrip`: on a scratch database of its own (`<database>_roundtrip_<pid>`,
   /// created from template0 and dropped afterwards, also on failure) upgrades base to head one
   /// revision at a time, compares the schema with the models, downgrades to base checking that

@@ -917,7 +917,7 @@ void Migrations::stamp(const std::string& target_text) {
   }
 }
 
-bool Migrations::check() {
+CheckResult Migrations::check() {
   const ScriptDirectory scripts = this->scripts();
   App& app = this->app();
   const AppliedState state =
@@ -932,19 +932,13 @@ bool Migrations::check() {
                                   server_default_comparator(app.db()), settings_.program);
   if (diff.empty()) {
     out_ << "No new upgrade operations detected." << std::endl;
-    return true;
+    return {};
   }
   print_detected(out_, diff);
-  // `db migrate` would write a revision that throws data away: say so before anyone runs it.
-  const std::string destructive = diff.destructive();
-  if (!destructive.empty()) {
-    out_ << fmt::format(
-        "A generated revision {} and the data in it; to keep or move that data first, write the "
-        "revision yourself: {}\n",
-        destructive, hint("revision -m \"describe the change\""));
-  }
   out_.flush();
-  return false;
+  // `db migrate` would write a revision that throws data away: the caller says so before anyone
+  // runs it.
+  return {false, diff.destructive()};
 }
 
 void Migrations::accept(const std::string& target) {
