@@ -82,6 +82,7 @@ struct CheckResult {
   /// nothing): the reason to write that revision by hand.
   std::string data_loss;
 
+  /// True when the models match the database (`if (db.check())`).
   explicit operator bool() const noexcept { return matches; }
 };
 
