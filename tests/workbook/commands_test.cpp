@@ -394,6 +394,18 @@ TEST_CASE("check shows every failing check with expected and actual values, and 
                            "  rerun   ./workbook check 01\n"));
 }
 
+TEST_CASE("Next names the folder a failing check asks to edit, as it says it", "[check]") {
+  const Project project("check_folder", true);
+  const auto result =
+      project.tool({"--no-build", "check", "1"}, {{"FIXTURE_MODE", "revision-folder"}});
+  INFO(describe(result));
+  CHECK(result.exit_code == 1);
+  // Not the lesson's C++ files (its "edit" list in lessons.json): the revisions' folder.
+  CHECK_THAT(result.out, Contains("Next:\n"
+                                  "  edit    lessons/01_first/migrations/versions/\n"
+                                  "  read    lessons/01_first/README.md\n"));
+}
+
 TEST_CASE("a check program that crashes is reported, with exit code 4", "[check]") {
   const Project project("check_crash", true);
   const auto result = project.tool({"--no-build", "check", "01"}, {{"FIXTURE_MODE", "segfault"}});

@@ -4,7 +4,8 @@
 //
 // FIXTURE_MODE chooses how the test case "the program dies here" behaves:
 //   unset: it passes;  "segfault": raise(SIGSEGV);  "exit": _exit(3);  "hang": sleep.
-// FIXTURE_MODE=all-pass makes every check pass (a finished lesson).
+// FIXTURE_MODE=all-pass makes every check pass (a finished lesson); FIXTURE_MODE=revision-folder
+// makes "a comparison that fails" name a folder to edit (migrations/versions/) instead of a file.
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -40,9 +41,10 @@ TEST_CASE("a comparison that fails", "[fixture]") {
   INFO("Expected: to_string() gives the description too");
   INFO("see lessons/03_models/README.md, step 3");
   // As lesson_check::fix says it: `Next:` then names this file, not every file of the lesson.
-  INFO(
-      "Edit lessons/01_first/models/book.hpp (step 3 in lessons/01_first/README.md), then run "
-      "./workbook check 01");
+  const std::string to_edit =
+      mode() == "revision-folder" ? "migrations/versions/" : "models/book.hpp";
+  INFO("Edit lessons/01_first/" + to_edit +
+       " (step 3 in lessons/01_first/README.md), then run ./workbook check 01");
   CHECK(actual == expected);
   CHECK(2 + 2 == 4);
 }

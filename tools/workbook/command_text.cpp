@@ -40,23 +40,29 @@ std::string files_to_edit(const Context& context, const Lesson& lesson) {
 }
 
 std::string files_to_edit(const Context& context, const Lesson& lesson, const Check* failing) {
-  // The checks' messages say "Edit lessons/<folder>/<file> (<part> in ...)" (lesson_check::fix),
-  // in a FAIL's text or an INFO.
-  const auto says = [&](const std::string& named) {
-    if (failing == nullptr) return false;
-    for (const Failure& failure : failing->failures) {
-      if (failure.message.find(named) != std::string::npos) return true;
-      for (const std::string& info : failure.info) {
-        if (info.find(named) != std::string::npos) return true;
-      }
+  // The checks' messages say "Edit lessons/<folder>/<path> (<part> in ...)" (lesson_check::fix),
+  // in a FAIL's text or an INFO; <path> is a file or a folder (migrations/versions/).
+  const std::string marker = "Edit lessons/" + lesson.directory + "/";
+  std::vector<std::string> named;
+  const auto collect = [&](const std::string& text) {
+    for (auto at = text.find(marker); at != std::string::npos; at = text.find(marker, at + 1)) {
+      const auto start = at + marker.size();
+      const auto end = text.find(" (", start);
+      if (end == std::string::npos || end == start) continue;
+      const std::string path = text.substr(start, end - start);
+      if (path.find_first_of(" \n") != std::string::npos) continue;  // not a path
+      if (std::find(named.begin(), named.end(), path) == named.end()) named.push_back(path);
     }
-    return false;
   };
-  std::string text;
-  for (const auto& file : lesson.edit) {
-    if (says("Edit lessons/" + lesson.directory + "/" + file + " (")) {
-      text += (text.empty() ? "" : ", ") + lesson_path(context, lesson) + "/" + file;
+  if (failing != nullptr) {
+    for (const Failure& failure : failing->failures) {
+      collect(failure.message);
+      for (const std::string& info : failure.info) collect(info);
     }
+  }
+  std::string text;
+  for (const auto& path : named) {
+    text += (text.empty() ? "" : ", ") + lesson_path(context, lesson) + "/" + path;
   }
   return text.empty() ? files_to_edit(context, lesson) : text;
 }
