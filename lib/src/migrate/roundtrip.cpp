@@ -202,8 +202,9 @@ bool Migrations::roundtrip() {
   };
   const auto finish = [&] {
     out_ << (problems.empty()
-                 ? std::string("Round trip OK: every downgrade undoes its upgrade and head "
-                               "matches the models.")
+                 ? std::string("Round trip OK: every downgrade undoes the schema changes of its "
+                               "upgrade, and head matches the models (on empty tables: what a "
+                               "revision does to rows is not tested).")
                  : fmt::format("Round trip found {} problem(s).", problems.size()))
          << std::endl;
     return problems.empty();
