@@ -685,6 +685,56 @@ TEST_CASE("db start never uses a scratch folder that is not the server user's al
   }
 }
 
+TEST_CASE("a cluster made again where a removed one was takes over its scratch folder",
+          "[cluster]") {
+  require_root();
+  const std::string pg_dir = test_folder() + "/pg_again";
+  const std::string folder = scratch_folder(pg_dir);
+  fs::remove_all(folder);
+  const Cluster first{pg_dir, free_tcp_port()};
+  const ProgramRun made = first.workbook({"db", "start"});
+  INFO(made.describe());
+  REQUIRE(made.exit_code == 0);
+  CHECK(read_file(folder + "/data_directory") == pg_dir + "/data\n");
+  // A database a killed test left there, then the clone is deleted: the folder on tmpfs stays,
+  // with PostgreSQL's files in it.
+  first.psql({"-c", "CREATE DATABASE hello_books_test_left TABLESPACE workbook_scratch"});
+  first.workbook({"db", "stop"});
+  fs::remove_all(pg_dir);
+
+  const Cluster second{pg_dir, free_tcp_port()};
+  const ProgramRun start = second.workbook({"db", "start"});
+  INFO(start.describe());
+  REQUIRE(start.exit_code == 0);
+  CHECK(start.err.empty());
+  CHECK(second.psql({"-c",
+                     "SELECT pg_tablespace_location(oid) FROM pg_tablespace WHERE spcname = "
+                     "'workbook_scratch'"}) == folder);
+  second.psql({"-c", "CREATE DATABASE hello_books_test_again TABLESPACE workbook_scratch"});
+  CHECK(second.psql({"hello_books_test_again", "-c", "SELECT current_database()"}) ==
+        "hello_books_test_again");
+  second.workbook({"db", "stop"});
+
+  // A folder recorded for another data directory is never emptied: the tests use the disk.
+  fs::remove_all(pg_dir);
+  run_program("/bin/sh", {"-c", "echo /elsewhere/data > \"$1\"", "sh", folder + "/data_directory"},
+              {}, "/");
+  const Cluster third{pg_dir, free_tcp_port()};
+  const ProgramRun refused = third.workbook({"db", "start"});
+  INFO(refused.describe());
+  CHECK(refused.exit_code == 0);
+  CHECK_THAT(refused.err,
+             Contains("Not using " + folder) &&
+                 Contains("it holds the tablespace of the cluster in /elsewhere/data"));
+  CHECK(third.psql({"-c",
+                    "SELECT count(*) FROM pg_tablespace WHERE spcname = "
+                    "'workbook_scratch'"}) == "0");
+  CHECK(fs::exists(folder + "/data_directory"));
+  CHECK_FALSE(fs::is_empty(folder));
+  third.workbook({"db", "stop"});
+  fs::remove_all(folder);
+}
+
 TEST_CASE("db psql takes a database name as psql does", "[cluster]") {
   require_root();
   const Cluster& cluster = own_cluster();
