@@ -63,7 +63,7 @@ std::string sql_error_message(const std::string& state, const std::string& what)
              ") already exists; the combination must be new, not each value";
     }
     return "unique violation: a row with " + columns + " = '" + values +
-           "' already exists; use a different " + columns;
+           "' already exists; use that row, or a different " + columns;
   }
   if (state == "42P01") {
     return reason + ": create the table first (orm::create_all, or run the migrations)";

@@ -37,8 +37,8 @@ TEST_CASE_METHOD(models::TablesFixture, "a unique violation names the column and
     CHECK(e.sqlstate() == "23505");
     // Built from the key PostgreSQL reports, "(code)=(dup)", which no translation changes.
     CHECK(std::string(e.what()) ==
-          "unique violation: a row with code = 'dup' already exists; use a different code "
-          "(SQLSTATE 23505)");
+          "unique violation: a row with code = 'dup' already exists; use that row, or a different "
+          "code (SQLSTATE 23505)");
     CHECK(orm::failure_class(e) == orm::FailureClass::statement_failed);
   }
   CHECK(again.id == 0);  // the failed insert wrote no key

@@ -155,8 +155,8 @@ std::map<std::string, Expected> expectations(const std::string& port) {
         ": create the table first (orm::create_all, or run the migrations) (SQLSTATE 42P01)"}},
       {"unique_violation",
        {"statement_failed", "23505",
-        "unique violation: a row with code = 'dup' already exists; use a different code "
-        "(SQLSTATE 23505)",
+        "unique violation: a row with code = 'dup' already exists; use that row, or a different "
+        "code (SQLSTATE 23505)",
         ""}},
       {"not_null_violation", {"statement_failed", "23502", "", " (SQLSTATE 23502)"}},
       {"division_by_zero", {"statement_failed", "22012", "", " (SQLSTATE 22012)"}},
