@@ -542,6 +542,16 @@ TEST_CASE(
 TEST_CASE("step 3: a book cannot have the same genre twice", "[lesson06]") {
   require_link();
   if (!pair_unique()) {
+    const std::string alone = link_column_unique_alone();
+    if (!alone.empty()) {
+      FAIL("BookGenre makes " << alone << " unique on its own: then a "
+                              << (alone == "book_id" ? "book could have only one genre"
+                                                     : "genre could have only one book")
+                              << ". What must be unique is the pair (book_id, genre_id), not each "
+                                 "column alone (a book has several genres, a genre several "
+                                 "books). "
+                              << fix("models/book_genre.hpp", "step 3"));
+    }
     FAIL(
         "Nothing in BookGenre stops a second link between the same book and the same genre: "
         "the pair (book_id, genre_id) must be unique, not each column alone (a book has several "

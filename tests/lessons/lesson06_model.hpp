@@ -16,6 +16,8 @@ std::string genre_problem();
 std::string link_problem();
 /// True when BookGenre declares (book_id, genre_id) unique (step 3).
 bool pair_unique();
+/// "book_id" or "genre_id" when BookGenre makes that column unique on its own, else "".
+std::string link_column_unique_alone();
 /// A fresh, empty database of this check with tables made from the models (Author, Book and,
 /// when declared, Genre and BookGenre, the latter only `with_links`), like create_all.
 orm::DatabaseUrl tables_from_models(const std::string& suffix, bool with_links = true);
