@@ -406,6 +406,18 @@ TEST_CASE("Next names the folder a failing check asks to edit, as it says it", "
                                   "  read    lessons/01_first/README.md\n"));
 }
 
+TEST_CASE("Next names the file where an unfinished program stopped", "[check]") {
+  const Project project("check_unfinished", true);
+  const auto result =
+      project.tool({"--no-build", "check", "1"}, {{"FIXTURE_MODE", "not-finished"}});
+  INFO(describe(result));
+  CHECK(result.exit_code == 1);
+  // "not done yet: ... in main.cpp (step 3)": main.cpp, not every file of the lesson.
+  CHECK_THAT(result.out, Contains("Next:\n"
+                                  "  edit    lessons/01_first/main.cpp\n"
+                                  "  read    lessons/01_first/README.md\n"));
+}
+
 TEST_CASE("a check program that crashes is reported, with exit code 4", "[check]") {
   const Project project("check_crash", true);
   const auto result = project.tool({"--no-build", "check", "01"}, {{"FIXTURE_MODE", "segfault"}});

@@ -54,10 +54,29 @@ std::string files_to_edit(const Context& context, const Lesson& lesson, const Ch
       if (std::find(named.begin(), named.end(), path) == named.end()) named.push_back(path);
     }
   };
+  // A program that stops at an unfinished part says "not done yet: <what>, <file> (step N)" or
+  // "... in <file> (step N)" (workbook::NotDoneYet), which a check passes on: that file, when it
+  // is one of the lesson's.
+  const auto collect_unfinished = [&](const std::string& text) {
+    for (const auto& file : lesson.edit) {
+      for (const char* part : {" (step ", " (Your turn"}) {
+        if (text.find(" " + file + part) != std::string::npos &&
+            std::find(named.begin(), named.end(), file) == named.end()) {
+          named.push_back(file);
+        }
+      }
+    }
+  };
   if (failing != nullptr) {
     for (const Failure& failure : failing->failures) {
       collect(failure.message);
       for (const std::string& info : failure.info) collect(info);
+    }
+    if (named.empty()) {
+      for (const Failure& failure : failing->failures) {
+        collect_unfinished(failure.message);
+        for (const std::string& info : failure.info) collect_unfinished(info);
+      }
     }
   }
   std::string text;

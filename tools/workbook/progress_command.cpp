@@ -127,8 +127,12 @@ int progress(Context& context, bool watching) {
     return kOk;
   }
   if (!later.empty()) {
-    out += style.dim("  Lessons " + later.front().number + "-" + later.back().number +
-                     " are being built in the background; the next ./workbook checks them.") +
+    out += style.dim(later.size() == 1
+                         ? "  Lesson " + later.front().number +
+                               " is being built in the background; the next ./workbook checks it."
+                         : "  Lessons " + later.front().number + "-" + later.back().number +
+                               " are being built in the background; the next ./workbook checks "
+                               "them.") +
            "\n";
   }
   out += lesson_heading(context, *next) + describe_problem(context, *next, false);
