@@ -15,6 +15,7 @@
 
 #include "app/app.hpp"
 #include "lesson_check.hpp"
+#include "model_traits.hpp"
 #include "models/book.hpp"
 #include "models/member.hpp"
 #include "orm/orm.hpp"
@@ -22,6 +23,9 @@
 #include "workbook/not_done.hpp"
 
 using lesson_check::fix;
+using lesson_check::has_fields;
+using lesson_check::has_table;
+using lesson_check::has_to_string;
 
 namespace {
 
@@ -148,22 +152,6 @@ std::string column_rule(const orm::ColumnInfo& column, const std::string& type, 
 // ---------------------------------------------------------------------------------------------
 // Member (your turn): the checks compile whatever models/member.hpp holds so far.
 
-struct AnyVisitor {
-  template <class T, class... Options>
-  void operator()(T&, const char*, Options...) {}
-};
-
-template <class M, class = void>
-struct has_table : std::false_type {};
-template <class M>
-struct has_table<M, std::void_t<decltype(std::string_view(M::table))>> : std::true_type {};
-
-template <class M, class = void>
-struct has_fields : std::false_type {};
-template <class M>
-struct has_fields<M, std::void_t<decltype(std::declval<M&>().fields(std::declval<AnyVisitor&>()))>>
-    : std::true_type {};
-
 template <class M, class = void>
 struct has_member_names : std::false_type {};
 template <class M>
@@ -191,12 +179,6 @@ std::string member_types_problem() {
            "NULL), and an email may be missing (text that accepts NULL)";
   }
 }
-
-template <class M, class = void>
-struct has_to_string : std::false_type {};
-template <class M>
-struct has_to_string<M, std::void_t<decltype(std::string(std::declval<const M&>().to_string()))>>
-    : std::true_type {};
 
 // What models/member.hpp still lacks, or "".
 template <class M = Member>

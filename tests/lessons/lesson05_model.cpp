@@ -9,29 +9,18 @@
 #include <utility>
 
 #include "lesson_check.hpp"
+#include "model_traits.hpp"
 #include "models/author.hpp"
 #include "models/book.hpp"
 #include "orm/orm.hpp"
 
+using lesson_check::column_rule;
 using lesson_check::fix;
+using lesson_check::has_fields;
+using lesson_check::has_table;
+using lesson_check::has_to_string;
 
 namespace {
-
-struct AnyVisitor {
-  template <class T, class... Options>
-  void operator()(T&, const char*, Options...) {}
-};
-
-template <class M, class = void>
-struct has_table : std::false_type {};
-template <class M>
-struct has_table<M, std::void_t<decltype(std::string_view(M::table))>> : std::true_type {};
-
-template <class M, class = void>
-struct has_fields : std::false_type {};
-template <class M>
-struct has_fields<M, std::void_t<decltype(std::declval<M&>().fields(std::declval<AnyVisitor&>()))>>
-    : std::true_type {};
 
 template <class M, class = void>
 struct has_member_names : std::false_type {};
@@ -44,12 +33,6 @@ template <class M>
 struct has_members<M, std::void_t<decltype(M::id), decltype(M::name)>>
     : std::bool_constant<std::is_same_v<decltype(M::id), int> &&
                          std::is_same_v<decltype(M::name), std::string>> {};
-
-template <class M, class = void>
-struct has_to_string : std::false_type {};
-template <class M>
-struct has_to_string<M, std::void_t<decltype(std::string(std::declval<const M&>().to_string()))>>
-    : std::true_type {};
 
 // What models/author.hpp still lacks, or "".
 template <class M = Author>
@@ -73,26 +56,6 @@ std::string author_missing_of() {
     }
     return {};
   }
-}
-
-// What a column should be, for messages: "  name: its type is ..., not text;".
-std::string column_rule(const orm::ColumnInfo* column, const std::string& name,
-                        const std::string& type, bool nullable, bool key) {
-  if (column == nullptr) return "  there is no column " + name + ";\n";
-  std::string problem;
-  if (column->sql_type != type) {
-    problem += " its type is " + column->sql_type + ", not " + type + ";";
-  }
-  if (column->nullable != nullable) {
-    problem += nullable ? " it must accept NULL (a std::optional member);"
-                        : " it must not be NULL (not a std::optional member);";
-  }
-  if (column->primary_key != key) {
-    problem += key ? " it must be the primary key (orm::primary_key);"
-                   : " it must not be the primary key;";
-  }
-  if (key && !column->autoincrement) problem += " the database must number it (an int key);";
-  return problem.empty() ? "" : "  " + name + ":" + problem + "\n";
 }
 
 template <class M = Author>

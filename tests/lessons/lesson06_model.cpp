@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "lesson_check.hpp"
+#include "model_traits.hpp"
 #include "models/author.hpp"
 #include "models/book.hpp"
 #include "models/book_genre.hpp"
@@ -21,7 +22,10 @@
 #include "orm/orm.hpp"
 #include "test_database.hpp"
 
+using lesson_check::column_rule;
 using lesson_check::fix;
+using lesson_check::has_fields;
+using lesson_check::has_table;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers both parts of the checks use.
@@ -60,22 +64,6 @@ std::vector<std::string> links_in(orm::Session& session) {
 
 namespace {
 
-struct AnyVisitor {
-  template <class T, class... Options>
-  void operator()(T&, const char*, Options...) {}
-};
-
-template <class M, class = void>
-struct has_table : std::false_type {};
-template <class M>
-struct has_table<M, std::void_t<decltype(std::string_view(M::table))>> : std::true_type {};
-
-template <class M, class = void>
-struct has_fields : std::false_type {};
-template <class M>
-struct has_fields<M, std::void_t<decltype(std::declval<M&>().fields(std::declval<AnyVisitor&>()))>>
-    : std::true_type {};
-
 // True when M names its table and lists its columns: the library can read its declaration.
 template <class M>
 constexpr bool declared_v = has_table<M>::value&& has_fields<M>::value;
@@ -95,26 +83,6 @@ std::string declaration_problem(const std::string& name) {
     }
     return {};
   }
-}
-
-// What a column should be, for messages: "  name: its type is ..., not text;".
-std::string column_rule(const orm::ColumnInfo* column, const std::string& name,
-                        const std::string& type, bool nullable, bool key) {
-  if (column == nullptr) return "  there is no column " + name + ";\n";
-  std::string problem;
-  if (column->sql_type != type) {
-    problem += " its type is " + column->sql_type + ", not " + type + ";";
-  }
-  if (column->nullable != nullable) {
-    problem += nullable ? " it must accept NULL (a std::optional member);"
-                        : " it must not be NULL (not a std::optional member);";
-  }
-  if (column->primary_key != key) {
-    problem += key ? " it must be the primary key (orm::primary_key);"
-                   : " it must not be the primary key;";
-  }
-  if (key && !column->autoincrement) problem += " the database must number it (an int key);";
-  return problem.empty() ? "" : "  " + name + ":" + problem + "\n";
 }
 
 // True when `table` makes the columns `columns` (in any order) unique together: a unique
