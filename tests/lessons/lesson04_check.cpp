@@ -287,9 +287,10 @@ TEST_CASE("a later revision adds the column author, which may be NULL", "[lesson
       return;
     }
   }
-  FAIL("No revision after the first adds the column author to books. Add the author to " LESSON_PATH
-       "/models/book.hpp (step 6), then make and apply a revision: ./workbook run 04 "
-       "db migrate -m \"adds author to Book\", ./workbook run 04 db upgrade (step 7). Then run "
+  FAIL("No revision after the first adds the column author to books. Edit " LESSON_PATH
+       "/models/book.hpp (step 6: add the author), then make and apply a revision: ./workbook "
+       "run 04 db migrate -m \"adds author to Book\", ./workbook run 04 db upgrade (step 7). "
+       "Then run "
        << rerun() << " (stuck? ./workbook hint 04 6)");
 }
 

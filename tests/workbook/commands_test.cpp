@@ -418,6 +418,27 @@ TEST_CASE("Next names the file where an unfinished program stopped", "[check]") 
                                   "  read    lessons/01_first/README.md\n"));
 }
 
+TEST_CASE("Next names the db commands a failing check asks for, and the hints of its step",
+          "[check]") {
+  const Project project("check_commands", true);
+  workbook::write_file((project.root / "lessons/lessons.json").string(), R"({"lessons": [
+    {"number": "01", "directory": "01_first", "title": "The first lesson", "program": "first",
+     "edit": ["main.cpp", "models/book.hpp"],
+     "hints": [{"step": "2", "hints": ["Two."]}, {"step": "3", "hints": ["Three."]}]}
+  ]})");
+  const auto result = project.tool({"--no-build", "check", "1"}, {{"FIXTURE_MODE", "run-command"}});
+  INFO(describe(result));
+  CHECK(result.exit_code == 1);
+  // The commands as the check wrote them (the comma inside the quotes is the message's), no
+  // "edit" line listing every file, and the hints of step 3, the step the check names.
+  CHECK_THAT(result.out,
+             Contains("Next:\n"
+                      "  run     ./workbook run 01 db migrate -m \"adds Book model, at last\", "
+                      "then ./workbook run 01 db upgrade\n"
+                      "  read    lessons/01_first/README.md\n"
+                      "  stuck?  ./workbook hint 01 3\n"));
+}
+
 TEST_CASE("a check program that crashes is reported, with exit code 4", "[check]") {
   const Project project("check_crash", true);
   const auto result = project.tool({"--no-build", "check", "01"}, {{"FIXTURE_MODE", "segfault"}});

@@ -6,7 +6,8 @@
 //   unset: it passes;  "segfault": raise(SIGSEGV);  "exit": _exit(3);  "hang": sleep.
 // FIXTURE_MODE=all-pass makes every check pass (a finished lesson); FIXTURE_MODE=revision-folder
 // makes "a comparison that fails" name a folder to edit (migrations/versions/) instead of a file,
-// and FIXTURE_MODE=not-finished makes it pass on what an unfinished program says.
+// FIXTURE_MODE=not-finished makes it pass on what an unfinished program says, and
+// FIXTURE_MODE=run-command makes it ask for two db commands and name no file.
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -47,6 +48,12 @@ TEST_CASE("a comparison that fails", "[fixture]") {
         "hello_books is not finished yet. It says:\n    not done yet: save the books in "
         "main.cpp (step 3), see lessons/01_first/README.md\nWrite that part first, then run "
         "./workbook check 01");
+  }
+  if (mode() == "run-command") {
+    FAIL(
+        "Your migrations: there is no revision yet. Make it with ./workbook run 01 db migrate -m "
+        "\"adds Book model, at last\", read it, apply it with ./workbook run 01 db upgrade (step "
+        "3). Then run ./workbook check 01");
   }
   const std::string to_edit =
       mode() == "revision-folder" ? "migrations/versions/" : "models/book.hpp";

@@ -86,6 +86,81 @@ std::string files_to_edit(const Context& context, const Lesson& lesson, const Ch
   return text.empty() ? files_to_edit(context, lesson) : text;
 }
 
+// The texts of a failing check's failures: their messages and INFO lines.
+std::vector<std::string> failure_texts(const Check& failing) {
+  std::vector<std::string> texts;
+  for (const Failure& failure : failing.failures) {
+    texts.push_back(failure.message);
+    texts.insert(texts.end(), failure.info.begin(), failure.info.end());
+  }
+  return texts;
+}
+
+std::vector<std::string> commands_to_run(const Lesson& lesson, const Check* failing) {
+  // As the checks write them: "Make it with ./workbook run 06 db migrate -m \"adds Genre
+  // model\", read it, apply it with ./workbook run 06 db upgrade (step 5)". A command ends,
+  // outside quotes, at a comma, semicolon, parenthesis, newline or a full stop before a space.
+  std::vector<std::string> commands;
+  if (failing == nullptr) return commands;
+  const std::string marker = "./workbook run " + lesson.number + " db ";
+  for (const std::string& text : failure_texts(*failing)) {
+    for (auto at = text.find(marker); at != std::string::npos; at = text.find(marker, at + 1)) {
+      std::size_t end = at;
+      bool quoted = false;
+      for (; end < text.size(); ++end) {
+        const char c = text[end];
+        if (c == '"') quoted = !quoted;
+        if (quoted) continue;
+        if (c == ',' || c == ';' || c == '(' || c == ')' || c == '\n' || c == '`') break;
+        if (c == '.' && (end + 1 == text.size() || text[end + 1] == ' ')) break;
+      }
+      std::string command = text.substr(at, end - at);
+      while (!command.empty() && command.back() == ' ') command.pop_back();
+      if (quoted || command.find("...") != std::string::npos) continue;  // not a whole command
+      if (std::find(commands.begin(), commands.end(), command) == commands.end()) {
+        commands.push_back(command);
+      }
+    }
+  }
+  return commands;
+}
+
+std::string hint_command(const Lesson& lesson, const Check* failing) {
+  const std::string plain = "./workbook hint " + lesson.number;
+  if (failing == nullptr) return plain;
+  // "step 3" names the hint step "3"; "your turn" itself.
+  const auto step_command = [&](std::string name) -> std::string {
+    if (name.rfind("step ", 0) == 0) name.erase(0, 5);
+    const HintStep* step = lesson.hint_step(name);
+    if (step == nullptr) return {};
+    std::string argument = step->step;
+    std::replace(argument.begin(), argument.end(), ' ', '-');
+    return plain + " " + argument;
+  };
+  // Checks are named "step 3: ..." or "your turn: ..."; messages say "(step 3 in ...)".
+  const auto colon = failing->name.find(':');
+  if (colon != std::string::npos) {
+    if (auto command = step_command(failing->name.substr(0, colon)); !command.empty()) {
+      return command;
+    }
+  }
+  for (const std::string& text : failure_texts(*failing)) {
+    for (const char* part : {"(step ", "step "}) {
+      const auto at = text.find(part);
+      if (at == std::string::npos) continue;
+      const auto start = at + std::string(part).size() - 5;  // "step N"
+      const auto end = text.find_first_not_of("0123456789", start + 5);
+      if (auto command = step_command(text.substr(start, end - start)); !command.empty()) {
+        return command;
+      }
+    }
+    if (text.find("Your turn") != std::string::npos) {
+      if (auto command = step_command("your turn"); !command.empty()) return command;
+    }
+  }
+  return plain;
+}
+
 // Reports an unreachable database: one line and the fix. Returns kNoDatabase.
 int report_database(const std::string& problem) {
   error_line("the checks need PostgreSQL, and " + problem);
@@ -324,11 +399,25 @@ std::string next_steps(const Context& context, const LessonResult& result,
   } else if (result.state == LessonResult::State::missing) {
     out += "  restore ./workbook reset " + lesson.number + "   (puts the lesson's starter back)\n";
   } else {
-    out += "  edit    " + files_to_edit(context, lesson, result.run.first_failing()) + "\n";
+    const Check* failing = result.run.first_failing();
+    const std::string files = files_to_edit(context, lesson, failing);
+    const std::vector<std::string> commands = commands_to_run(lesson, failing);
+    // A failing check that asks for db commands and names no file of its own: the commands,
+    // not every file of the lesson.
+    if (commands.empty() || files != files_to_edit(context, lesson)) {
+      out += "  edit    " + files + "\n";
+    }
+    if (!commands.empty()) {
+      std::string run;
+      for (const auto& command : commands) run += (run.empty() ? "" : ", then ") + command;
+      out += "  run     " + run + "\n";
+    }
     out += "  read    " + text + "\n";
   }
   if (result.side == Side::lesson && !lesson.hints.empty()) {
-    out += "  stuck?  ./workbook hint " + lesson.number + "\n";
+    const Check* failing =
+        result.state == LessonResult::State::build_failed ? nullptr : result.run.first_failing();
+    out += "  stuck?  " + hint_command(lesson, failing) + "\n";
   }
   out += "  rerun   " + style.bold(rerun) + "\n";
   return out;

@@ -21,6 +21,13 @@ std::string lesson_path(const Context& context, const Lesson& lesson);
 std::string files_to_edit(const Context& context, const Lesson& lesson);
 /// The files the first failing check's messages ask to edit, or else all of them (as above).
 std::string files_to_edit(const Context& context, const Lesson& lesson, const Check* failing);
+/// The db commands (`./workbook run NN db ...`) the first failing check's messages ask for, in
+/// the order they name them; empty when there is no failing check or it names none.
+std::vector<std::string> commands_to_run(const Lesson& lesson, const Check* failing);
+/// `./workbook hint NN STEP` for the step the failing check belongs to (its name "step 3: ...",
+/// or "(step 3 ..." in its messages), when the lesson has hints for that step; else
+/// `./workbook hint NN`.
+std::string hint_command(const Lesson& lesson, const Check* failing);
 /// Reports an unreachable database: one line and the fix. Returns kNoDatabase.
 int report_database(const std::string& problem);
 /// The state of a lesson in a few words, for the lesson list.
