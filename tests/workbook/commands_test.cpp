@@ -175,6 +175,36 @@ TEST_CASE("hint goes step by step: the first step not seen, or the step asked fo
   CHECK_THAT(again.out, Contains("Step 2: hint 1 of 2"));
 }
 
+TEST_CASE("hint starts at the step the last check stopped at, and says when none is waiting",
+          "[hint]") {
+  const Project project("hint_after_check", true);
+  workbook::write_file((project.root / "lessons/lessons.json").string(), R"({"lessons": [
+    {"number": "01", "directory": "01_first", "title": "The first lesson", "program": "first",
+     "edit": ["main.cpp", "models/book.hpp"],
+     "hints": [{"step": "2", "hints": ["Two."]}, {"step": "3", "hints": ["Three, nudge.",
+               "Three, code."]}]}
+  ]})");
+  // The first failing check says "(step 3 in ...)": hint begins with step 3, not step 2.
+  REQUIRE(project.tool({"--no-build", "check", "1"}).exit_code == 1);
+  const auto stuck = project.tool({"hint", "01"});
+  INFO(describe(stuck));
+  CHECK_THAT(stuck.out, Contains("Step 3\n    1. Three, nudge."));
+  CHECK_THAT(stuck.out, !Contains("Two."));
+
+  // Once every check passes, no step is waiting: hint says so and reveals nothing.
+  REQUIRE(project.tool({"--no-build", "check", "1"}, {{"FIXTURE_MODE", "all-pass"}}).exit_code ==
+          0);
+  const auto done = project.tool({"hint", "01"});
+  INFO(describe(done));
+  CHECK(done.exit_code == 0);
+  CHECK_THAT(done.out, Contains("Lesson 01 passed every check when it was last checked ("));
+  CHECK_THAT(done.out, Contains("The hints of one step: ./workbook hint 01 STEP (STEP: 2 or 3)"));
+  CHECK_THAT(done.out, !Contains("Two.") && !Contains("Three, code."));
+  // A step asked for, or --all, still shows its hints.
+  CHECK_THAT(project.tool({"hint", "01", "2"}).out, Contains("1. Two."));
+  CHECK_THAT(project.tool({"hint", "01", "--all"}).out, Contains("2. Three, code."));
+}
+
 TEST_CASE("an unknown lesson is a one-line error naming the lessons there are", "[errors]") {
   const Project project("unknown");
   for (const std::vector<std::string>& args :

@@ -125,40 +125,39 @@ std::vector<std::string> commands_to_run(const Lesson& lesson, const Check* fail
   return commands;
 }
 
-std::string hint_command(const Lesson& lesson, const Check* failing) {
-  const std::string plain = "./workbook hint " + lesson.number;
-  if (failing == nullptr) return plain;
+std::string step_argument(const std::string& step) {
+  std::string word = step;
+  std::replace(word.begin(), word.end(), ' ', '-');
+  return word;
+}
+
+const HintStep* hint_step_of(const Lesson& lesson, const Check* failing) {
+  if (failing == nullptr) return nullptr;
   // "step 3" names the hint step "3"; "your turn" itself.
-  const auto step_command = [&](std::string name) -> std::string {
+  const auto step_named = [&](std::string name) {
     if (name.rfind("step ", 0) == 0) name.erase(0, 5);
-    const HintStep* step = lesson.hint_step(name);
-    if (step == nullptr) return {};
-    std::string argument = step->step;
-    std::replace(argument.begin(), argument.end(), ' ', '-');
-    return plain + " " + argument;
+    return lesson.hint_step(name);
   };
   // Checks are named "step 3: ..." or "your turn: ..."; messages say "(step 3 in ...)".
   const auto colon = failing->name.find(':');
   if (colon != std::string::npos) {
-    if (auto command = step_command(failing->name.substr(0, colon)); !command.empty()) {
-      return command;
-    }
+    if (const HintStep* step = step_named(failing->name.substr(0, colon))) return step;
   }
   for (const std::string& text : failure_texts(*failing)) {
-    for (const char* part : {"(step ", "step "}) {
-      const auto at = text.find(part);
-      if (at == std::string::npos) continue;
-      const auto start = at + std::string(part).size() - 5;  // "step N"
-      const auto end = text.find_first_not_of("0123456789", start + 5);
-      if (auto command = step_command(text.substr(start, end - start)); !command.empty()) {
-        return command;
-      }
+    if (const auto at = text.find("step "); at != std::string::npos) {
+      const auto end = text.find_first_not_of("0123456789", at + 5);
+      if (const HintStep* step = step_named(text.substr(at, end - at))) return step;
     }
     if (text.find("Your turn") != std::string::npos) {
-      if (auto command = step_command("your turn"); !command.empty()) return command;
+      if (const HintStep* step = step_named("your turn")) return step;
     }
   }
-  return plain;
+  return nullptr;
+}
+
+std::string hint_command(const Lesson& lesson, const Check* failing) {
+  const HintStep* step = hint_step_of(lesson, failing);
+  return "./workbook hint " + lesson.number + (step ? " " + step_argument(step->step) : "");
 }
 
 // Reports an unreachable database: one line and the fix. Returns kNoDatabase.
@@ -203,6 +202,12 @@ void save_progress(const Context& context, const std::vector<LessonResult>& resu
     if (result.side != Side::lesson) continue;
     json[result.lesson.number] = {
         {"state", state_words(result)}, {"done", result.passed()}, {"checked", when}};
+    // Where `./workbook hint NN` starts: the step of the first failing check.
+    const Check* failing =
+        result.state == LessonResult::State::build_failed ? nullptr : result.run.first_failing();
+    if (const HintStep* step = hint_step_of(result.lesson, failing)) {
+      json[result.lesson.number]["hint_step"] = step->step;
+    }
   }
   try {
     write_file(path, json.dump(2) + "\n");

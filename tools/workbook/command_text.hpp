@@ -24,9 +24,12 @@ std::string files_to_edit(const Context& context, const Lesson& lesson, const Ch
 /// The db commands (`./workbook run NN db ...`) the first failing check's messages ask for, in
 /// the order they name them; empty when there is no failing check or it names none.
 std::vector<std::string> commands_to_run(const Lesson& lesson, const Check* failing);
-/// `./workbook hint NN STEP` for the step the failing check belongs to (its name "step 3: ...",
-/// or "(step 3 ..." in its messages), when the lesson has hints for that step; else
-/// `./workbook hint NN`.
+/// A hint step as the student types it: "2", "your-turn".
+std::string step_argument(const std::string& step);
+/// The hint step the failing check belongs to (its name "step 3: ...", or "step 3" or "Your
+/// turn" in its messages), or nullptr when the lesson has no hints for it.
+const HintStep* hint_step_of(const Lesson& lesson, const Check* failing);
+/// `./workbook hint NN STEP` with the step hint_step_of finds, else `./workbook hint NN`.
 std::string hint_command(const Lesson& lesson, const Check* failing);
 /// Reports an unreachable database: one line and the fix. Returns kNoDatabase.
 int report_database(const std::string& problem);

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
 #include "hints.hpp"
 
 #include "command_text.hpp"
@@ -12,13 +14,7 @@ namespace workbook {
 
 namespace {
 
-// A hint step as the student types it ("2", "your-turn") and as a heading ("Step 2",
-// "Your turn").
-std::string step_argument(const std::string& step) {
-  std::string word = step;
-  std::replace(word.begin(), word.end(), ' ', '-');
-  return word;
-}
+// A hint step as a heading ("Step 2", "Your turn").
 std::string step_heading(const std::string& step) {
   if (step.find_first_not_of("0123456789") == std::string::npos) return "Step " + step;
   std::string heading = step;
@@ -60,6 +56,28 @@ int hint(Context& context, const std::string& key, const std::string& step_name,
                : "use " + steps));
     }
   } else {
+    // The last check of the lesson (.workbook/progress.json, save_progress): done, or the step
+    // its first failing check belongs to.
+    nlohmann::json progress;
+    try {
+      progress = nlohmann::json::parse(read_file(context.state_dir + "/progress.json"))
+                     .value(lesson.number, nlohmann::json::object());
+    } catch (const std::exception&) {  // not checked yet: the first step not seen
+    }
+    if (!all && progress.is_object() && progress.value("done", false) && !steps.empty()) {
+      print(style.bold("Hints for lesson " + lesson.number + ": " + lesson.title) +
+            "\n\n  Lesson " + lesson.number + " passed every check when it was last checked (" +
+            progress.value("checked", std::string("")) +
+            "), so no step is waiting for a hint.\n  The hints of one step: ./workbook hint " +
+            lesson.number + " STEP (STEP: " + steps + ")\n");
+      return kOk;
+    }
+    if (progress.is_object() && progress.contains("hint_step") &&
+        progress["hint_step"].is_string()) {
+      chosen = lesson.hint_step(progress["hint_step"].get<std::string>());
+    }
+  }
+  if (chosen == nullptr) {
     for (const auto& step : lesson.hint_steps) {
       if (log.revealed(log_key(step)) < count(step)) {
         chosen = &step;

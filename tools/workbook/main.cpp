@@ -74,8 +74,8 @@ int main(int argc, char** argv) {
   hint->add_option("lesson", lesson, "The lesson")->required();
   std::string step;
   hint->add_option("step", step,
-                   "The step of the lesson text: 2, your-turn (default: the first step with hints "
-                   "not seen yet)");
+                   "The step of the lesson text: 2, your-turn (default: where the lesson's last "
+                   "check stopped, else the first step with hints not seen yet)");
   hint->add_flag("--all", all, "Every hint at once");
 
   auto* watch = app.add_subcommand("watch", "Check again each time you save a file in lessons/");
