@@ -68,8 +68,9 @@ void add_example_genres(orm::Session& session) {
   // TODO (step 6): only when the table genres is empty, store every example genre, in the order
   // above (Poetry too, although no book has it yet), and link it to each of its books that is
   // stored (find them by title) through the relationship, as Flask's genre.books.append(book)
-  // does: one row of book_genres per link. Make it permanent, then say what was added: "Added 4
-  // genres and 4 links."
+  // does: one row of book_genres per link. The relationship comes first: declare it in
+  // models/book_genre.hpp, under its TODO (step 6). Make it permanent, then say what was added:
+  // "Added 4 genres and 4 links."
   (void)session;
   throw workbook::NotDoneYet("link the example genres to their books, main.cpp (step 6)");
 }
