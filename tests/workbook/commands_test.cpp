@@ -4,6 +4,10 @@
 // so that hint, reset and watch can change files freely; one runs a real lesson's solution.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -537,6 +541,30 @@ TEST_CASE("run tells the lesson's program how the student runs it", "[run]") {
   CHECK(result.out == "./workbook run 01\n");
 }
 
+TEST_CASE("run says so when it waits for another build, instead of looking hung", "[run]") {
+  const Project project("run_waits", true);
+  const fs::path lock_path = project.build / "workbook-tool" / "build.lock";
+  fs::create_directories(lock_path.parent_path());
+  // Holds the build lock as the background build of a first ./workbook does, for one second.
+  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  REQUIRE(fd >= 0);
+  REQUIRE(::flock(fd, LOCK_EX) == 0);
+  std::thread release([fd] {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    ::close(fd);
+  });
+  const auto result = project.tool({"run", "01"});
+  release.join();
+  INFO(describe(result));
+  CHECK_THAT(result.err,
+             StartsWith("Waiting for another build of the lessons to finish (the "
+                        "first ./workbook builds the lessons in the background) ...\n"));
+  // Without a wait, nothing is said.
+  const auto again = project.tool({"run", "01"});
+  INFO(describe(again));
+  CHECK_THAT(again.err, !Contains("Waiting"));
+}
+
 TEST_CASE("a lesson that does not compile shows the first compiler error and its file", "[build]") {
   // A real (tiny) CMake project: lesson 01 has a compile error, lesson 02 builds.
   const Project project("build_error");
@@ -558,8 +586,17 @@ file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/workbook-tool.json" CONTENT "{
 )");
   workbook::write_file((project.root / "lessons/01_first/CMakeLists.txt").string(), "# built\n");
   workbook::write_file((project.root / "lessons/02_second/CMakeLists.txt").string(), "# built\n");
+  // The error lies in the part marked TODO (step 2): the hints of step 2 are the ones to offer.
+  workbook::write_file((project.root / "lessons/lessons.json").string(), R"({"lessons": [
+    {"number": "01", "directory": "01_first", "title": "The first lesson", "program": "first",
+     "edit": ["main.cpp"], "hints": [{"step": "1", "hints": ["One."]},
+                                     {"step": "2", "hints": ["Two."]}]},
+    {"number": "02", "directory": "02_second", "title": "The second lesson", "program": "second",
+     "edit": ["app.cpp"], "hints": ["Only hint."]}
+  ]})");
   workbook::write_file((project.root / "lessons/01_first/main.cpp").string(),
-                       "int main() {\n  return undeclared_name;\n}\n");
+                       "// TODO (step 1): a comment.\nint main() {\n  // TODO (step 2): the "
+                       "answer.\n  return undeclared_name;\n}\n");
   workbook::write_file((project.root / "lessons/02_second/app.cpp").string(),
                        "int main() { return 0; }\n");
   fs::remove_all(project.build);
@@ -582,9 +619,14 @@ file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/workbook-tool.json" CONTENT "{
   CHECK_THAT(progress.out, Contains("  [ ] 01  The first lesson   does not compile   <- next\n"
                                     "  [ ] 02  The second lesson  3/7 checks pass\n"));
   CHECK_THAT(progress.out, Contains("  It does not compile yet (lessons/01_first/main.cpp):\n"));
-  CHECK_THAT(progress.out, Contains("    lessons/01_first/main.cpp:2:10: error: "));
+  CHECK_THAT(progress.out, Contains("    lessons/01_first/main.cpp:4:10: error: "));
   CHECK_THAT(progress.out, Contains("undeclared_name"));
-  CHECK_THAT(progress.out, Contains("  fix     lessons/01_first/main.cpp, line 2\n"));
+  CHECK_THAT(progress.out, Contains("  fix     lessons/01_first/main.cpp, line 4\n"));
+  CHECK_THAT(progress.out, Contains("  stuck?  ./workbook hint 01 2\n"));
+  const auto hint = project.tool({"hint", "01"});  // starts there too, not at step 1
+  INFO(describe(hint));
+  CHECK_THAT(hint.out, Contains("Step 2\n    1. Two."));
+  CHECK_THAT(hint.out, !Contains("One."));
 
   const auto check = project.tool({"check", "01"});
   INFO(describe(check));

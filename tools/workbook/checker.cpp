@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -113,9 +114,14 @@ void parallel_for(std::size_t count, std::size_t jobs, const std::function<void(
   for (auto& thread : threads) thread.join();
 }
 
-FileLock::FileLock(const std::string& path) {
+FileLock::FileLock(const std::string& path, const std::string& waiting) {
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ >= 0) ::flock(fd_, LOCK_EX);
+  if (fd_ < 0 || ::flock(fd_, LOCK_EX | LOCK_NB) == 0) return;
+  if (!waiting.empty()) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "%s\n", waiting.c_str());
+  }
+  ::flock(fd_, LOCK_EX);
 }
 
 FileLock::~FileLock() {
@@ -244,7 +250,10 @@ std::vector<std::optional<BuildError>> Checker::build(const std::vector<LessonTa
 
 std::optional<BuildError> Checker::build_target(const std::string& target,
                                                 const std::string& folder) {
-  FileLock lock(state_dir() + "/build.lock");
+  // Held by the lessons' background build after a first ./workbook, for a minute or two.
+  FileLock lock(state_dir() + "/build.lock",
+                "Waiting for another build of the lessons to finish (the first ./workbook builds "
+                "the lessons in the background) ...");
   follow_contents({{target, "check_" + target, folder}});
   ProcessSpec spec;
   spec.argv = {"cmake", "--build", tree_.build_dir, "--target", target};

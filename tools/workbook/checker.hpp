@@ -131,7 +131,9 @@ std::string database_url();
 /// and `check`) must not run Ninja in the same build tree at once.
 class FileLock {
  public:
-  explicit FileLock(const std::string& path);
+  /// Waits for the lock; when another process holds it, first prints `waiting` (if not empty)
+  /// on stderr, so a wait never looks like a hang.
+  explicit FileLock(const std::string& path, const std::string& waiting = {});
   ~FileLock();
   FileLock(const FileLock&) = delete;
   FileLock& operator=(const FileLock&) = delete;

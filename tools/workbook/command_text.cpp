@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lines.hpp"
 #include "process.hpp"
 
 namespace workbook {
@@ -155,9 +156,36 @@ const HintStep* hint_step_of(const Lesson& lesson, const Check* failing) {
   return nullptr;
 }
 
-std::string hint_command(const Lesson& lesson, const Check* failing) {
-  const HintStep* step = hint_step_of(lesson, failing);
-  return "./workbook hint " + lesson.number + (step ? " " + step_argument(step->step) : "");
+const HintStep* hint_step_at(const Lesson& lesson, const std::string& file, int line) {
+  // The lesson files mark each part "TODO (step 6): ..." or "TODO (your turn): ...".
+  const HintStep* found = nullptr;
+  try {
+    const std::vector<std::string> lines = split_lines(read_file(file));
+    for (std::size_t i = 0; i < lines.size() && static_cast<int>(i) < line; ++i) {
+      const auto at = lines[i].find("TODO (");
+      if (at == std::string::npos) continue;
+      const auto end = lines[i].find_first_of("):", at + 6);
+      std::string name = lines[i].substr(at + 6, end == std::string::npos ? end : end - at - 6);
+      if (name.rfind("step ", 0) == 0) name.erase(0, 5);
+      if (const HintStep* step = lesson.hint_step(name)) found = step;
+    }
+  } catch (const std::exception&) {  // the file is gone: no step
+  }
+  return found;
+}
+
+const HintStep* hint_step_of(const LessonResult& result) {
+  if (result.state != LessonResult::State::build_failed) {
+    return hint_step_of(result.lesson, result.run.first_failing());
+  }
+  if (!result.build_error || result.build_error->fix_file().empty()) return nullptr;
+  return hint_step_at(result.lesson, result.build_error->fix_file(),
+                      result.build_error->fix_line());
+}
+
+std::string hint_command(const LessonResult& result) {
+  const HintStep* step = hint_step_of(result);
+  return "./workbook hint " + result.lesson.number + (step ? " " + step_argument(step->step) : "");
 }
 
 // Reports an unreachable database: one line and the fix. Returns kNoDatabase.
@@ -202,10 +230,9 @@ void save_progress(const Context& context, const std::vector<LessonResult>& resu
     if (result.side != Side::lesson) continue;
     json[result.lesson.number] = {
         {"state", state_words(result)}, {"done", result.passed()}, {"checked", when}};
-    // Where `./workbook hint NN` starts: the step of the first failing check.
-    const Check* failing =
-        result.state == LessonResult::State::build_failed ? nullptr : result.run.first_failing();
-    if (const HintStep* step = hint_step_of(result.lesson, failing)) {
+    // Where `./workbook hint NN` starts: the step of the first failing check, or of the code
+    // that does not compile.
+    if (const HintStep* step = hint_step_of(result)) {
       json[result.lesson.number]["hint_step"] = step->step;
     }
   }
@@ -420,9 +447,7 @@ std::string next_steps(const Context& context, const LessonResult& result,
     out += "  read    " + text + "\n";
   }
   if (result.side == Side::lesson && !lesson.hints.empty()) {
-    const Check* failing =
-        result.state == LessonResult::State::build_failed ? nullptr : result.run.first_failing();
-    out += "  stuck?  " + hint_command(lesson, failing) + "\n";
+    out += "  stuck?  " + hint_command(result) + "\n";
   }
   out += "  rerun   " + style.bold(rerun) + "\n";
   return out;

@@ -29,8 +29,14 @@ std::string step_argument(const std::string& step);
 /// The hint step the failing check belongs to (its name "step 3: ...", or "step 3" or "Your
 /// turn" in its messages), or nullptr when the lesson has no hints for it.
 const HintStep* hint_step_of(const Lesson& lesson, const Check* failing);
+/// The hint step of the part of `file` that `line` lies in: the last "TODO (step N" or
+/// "TODO (your turn" comment above it; nullptr when there is none or no hints for it.
+const HintStep* hint_step_at(const Lesson& lesson, const std::string& file, int line);
+/// The hint step a lesson's result is waiting on: its first failing check's (hint_step_of), or
+/// for code that does not compile, that of the line the error points at (hint_step_at).
+const HintStep* hint_step_of(const LessonResult& result);
 /// `./workbook hint NN STEP` with the step hint_step_of finds, else `./workbook hint NN`.
-std::string hint_command(const Lesson& lesson, const Check* failing);
+std::string hint_command(const LessonResult& result);
 /// Reports an unreachable database: one line and the fix. Returns kNoDatabase.
 int report_database(const std::string& problem);
 /// The state of a lesson in a few words, for the lesson list.
