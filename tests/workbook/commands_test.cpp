@@ -590,7 +590,10 @@ file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/workbook-tool.json" CONTENT "{
   workbook::write_file((project.root / "lessons/lessons.json").string(), R"({"lessons": [
     {"number": "01", "directory": "01_first", "title": "The first lesson", "program": "first",
      "edit": ["main.cpp"], "hints": [{"step": "1", "hints": ["One."]},
-                                     {"step": "2", "hints": ["Two."]}]},
+                                     {"step": "2", "hints": ["Two."]}],
+     "compile_hints": [{"when": ["other_name", "not declared"], "say": "Not this one."},
+                       {"when": ["undeclared_name", "not declared"],
+                        "say": "undeclared_name belongs in answer.hpp."}]},
     {"number": "02", "directory": "02_second", "title": "The second lesson", "program": "second",
      "edit": ["app.cpp"], "hints": ["Only hint."]}
   ]})");
@@ -622,6 +625,8 @@ file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/workbook-tool.json" CONTENT "{
   CHECK_THAT(progress.out, Contains("    lessons/01_first/main.cpp:4:10: error: "));
   CHECK_THAT(progress.out, Contains("undeclared_name"));
   CHECK_THAT(progress.out, Contains("  fix     lessons/01_first/main.cpp, line 4\n"));
+  CHECK_THAT(progress.out, Contains("  likely  undeclared_name belongs in answer.hpp.\n"));
+  CHECK_THAT(progress.out, !Contains("Not this one."));
   CHECK_THAT(progress.out, Contains("  stuck?  ./workbook hint 01 2\n"));
   const auto hint = project.tool({"hint", "01"});  // starts there too, not at step 1
   INFO(describe(hint));

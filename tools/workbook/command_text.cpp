@@ -427,6 +427,9 @@ std::string next_steps(const Context& context, const LessonResult& result,
                 : context.paths.show(error.fix_file()) +
                       (error.fix_line() > 0 ? ", line " + std::to_string(error.fix_line()) : "")) +
            "\n";
+    if (const std::string likely = lesson.compile_hint(error.message); !likely.empty()) {
+      out += "  likely  " + likely + "\n";
+    }
     out += "  read    " + text + "\n";
   } else if (result.state == LessonResult::State::missing) {
     out += "  restore ./workbook reset " + lesson.number + "   (puts the lesson's starter back)\n";

@@ -1,5 +1,6 @@
 #include "lessons.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -116,12 +117,36 @@ Catalog Catalog::parse(const std::string& text, const std::string& origin) {
     lesson.edit = string_list(entry, "edit", where);
     lesson.generated = string_list(entry, "generated", where);
     lesson.hint_steps = hint_steps(entry, where);
+    if (const auto hints = entry.find("compile_hints"); hints != entry.end()) {
+      if (!hints->is_array())
+        throw std::runtime_error(where + ": \"compile_hints\" must be a list");
+      for (const auto& hint : *hints) {
+        CompileHint compile_hint;
+        compile_hint.when = string_list(hint, "when", where + ", compile_hints");
+        compile_hint.say = hint.is_object() ? hint.value("say", "") : "";
+        if (compile_hint.when.empty() || compile_hint.say.empty()) {
+          throw std::runtime_error(where + ": a compile hint needs \"when\" and \"say\"");
+        }
+        lesson.compile_hints.push_back(std::move(compile_hint));
+      }
+    }
     for (const auto& step : lesson.hint_steps) {
       lesson.hints.insert(lesson.hints.end(), step.hints.begin(), step.hints.end());
     }
     catalog.lessons_.push_back(lesson);
   }
   return catalog;
+}
+
+std::string Lesson::compile_hint(const std::string& message) const {
+  for (const auto& hint : compile_hints) {
+    if (std::all_of(hint.when.begin(), hint.when.end(), [&](const std::string& text) {
+          return message.find(text) != std::string::npos;
+        })) {
+      return hint.say;
+    }
+  }
+  return {};
 }
 
 const HintStep* Lesson::hint_step(const std::string& name) const {

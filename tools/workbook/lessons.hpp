@@ -15,6 +15,13 @@ struct HintStep {
   std::vector<std::string> hints;  ///< in the order they are revealed
 };
 
+/// What a compiler error most likely means in a lesson (lessons.json: `{"when": [...], "say":
+/// "..."}`), e.g. a name used in main.cpp that another file of the lesson must declare.
+struct CompileHint {
+  std::vector<std::string> when;  ///< texts the error's message must all contain
+  std::string say;                ///< what to do, naming the file
+};
+
 /// One lesson, as lessons/lessons.json describes it.
 struct Lesson {
   std::string number;     ///< "01"
@@ -29,10 +36,14 @@ struct Lesson {
   /// "crash_hint": what most likely makes this lesson's code crash, and where to look; shown
   /// with a crash (optional).
   std::string crash_hint;
+  /// "compile_hints": what some compiler errors most likely mean here (optional).
+  std::vector<CompileHint> compile_hints;
 
   /// The step called `name` ("2", "your-turn": case, spaces and hyphens do not matter), or
   /// nullptr.
   const HintStep* hint_step(const std::string& name) const;
+  /// The advice of the first compile hint whose texts `message` all contains, or "".
+  std::string compile_hint(const std::string& message) const;
 };
 
 /// Every lesson, in order.

@@ -25,6 +25,9 @@ int run(Context& context, const std::string& key, const std::vector<std::string>
     std::string out =
         context.style.red("Lesson " + lesson.number + "'s program does not compile:") + "\n\n" +
         describe_build_error(*error, context.paths, context.style, 4) +
+        (lesson.compile_hint(error->message).empty()
+             ? ""
+             : "\nLikely: " + lesson.compile_hint(error->message) + "\n") +
         "\nFix it, then run again: ./workbook run " + lesson.number;
     for (const auto& arg : args) out += " " + shell_join({arg});
     print(out + "\n");
