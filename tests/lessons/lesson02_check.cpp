@@ -55,7 +55,8 @@ orm::App make_app(const std::optional<orm::TestConfig>& test_config = std::nullo
                                << "\").");
     }
     FAIL(call << " is not finished yet. It says:\n    " << e.what()
-              << "\nWrite that part first, then run " << lesson_check::rerun());
+              << "\nWrite that part first, then run " << lesson_check::rerun()
+              << lesson_check::stuck_for(e.what()));
   } catch (const std::exception& e) {
     FAIL(call << " threw instead of returning the app:\n    " << e.what() << "\n"
               << fix("app/app.cpp", part_for(test_config)));

@@ -95,7 +95,8 @@ std::string to_string_of(const Book& book) {
     return book.to_string();
   } catch (const workbook::NotDoneYet& e) {
     FAIL("Book::to_string() is not finished yet. It says:\n    "
-         << e.what() << "\nWrite that part first, then run " << lesson_check::rerun());
+         << e.what() << "\nWrite that part first, then run " << lesson_check::rerun()
+         << lesson_check::stuck_for(e.what()));
   }
   throw std::logic_error("unreachable");
 }

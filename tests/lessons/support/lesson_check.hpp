@@ -1,6 +1,7 @@
 // Helpers for the lessons' check tests: running a lesson's program and explaining failures.
 #pragma once
 
+#include <cctype>
 #include <functional>
 #include <optional>
 #include <string>
@@ -144,12 +145,26 @@ inline std::string fix(const std::string& file, const std::string& part) {
 /// The message for a program that stopped at an unfinished part. The `primary` check of that
 /// part says what the program said and what to do; the others only say that they wait for it,
 /// so one cause gives one full message.
+// "(stuck? ./workbook hint NN N)" for the part an unfinished program names ("..., main.cpp
+// (step 6), see ..."), or "".
+inline std::string stuck_for(const std::string& said) {
+  std::string part;
+  if (const auto at = said.find("(step "); at != std::string::npos && at + 6 < said.size() &&
+                                           std::isdigit(static_cast<unsigned char>(said[at + 6]))) {
+    part = said.substr(at + 1, said.find_first_not_of("0123456789", at + 6) - at - 1);
+  } else if (said.find("(Your turn") != std::string::npos) {
+    part = "Your turn";
+  }
+  const std::string hint = part.empty() ? std::string() : hint_for(part);
+  return hint.empty() ? std::string() : " (stuck? " + hint + ")";
+}
+
 inline std::string not_finished(const ProgramRun& run, const std::string& program,
                                 bool primary = false) {
   std::string said = run.err_lines().empty() ? std::string("(nothing)") : run.err_lines().front();
   if (primary) {
     return program + " is not finished yet. It says:\n    " + said +
-           "\nWrite that part first, then run " + rerun();
+           "\nWrite that part first, then run " + rerun() + stuck_for(said);
   }
   const auto see = said.rfind(", see ");
   if (see != std::string::npos) said.erase(see);
