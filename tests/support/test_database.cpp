@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <set>
 
@@ -42,15 +43,22 @@ void require_test_name(std::string_view name) {
 // Databases and files this process created; see CleanupListener.
 class Registry {
  public:
+  // The maintenance connection that creates and drops them, one per process (it reconnects
+  // itself when the connection was lost).
+  orm::Server& server() {
+    if (!server_) server_ = std::make_unique<orm::Server>(server_url());
+    return *server_;
+  }
   void drop_all() noexcept {
     for (const auto& name : names_) {
       if (!server_) break;
       try {
-        orm::Server(*server_).drop_database(name, true);
+        server_->drop_database(name, true);
       } catch (...) {  // nothing to tell at the end of a run; ./workbook db reset cleans up
       }
     }
     names_.clear();
+    server_.reset();  // closed here: libpq's state may be gone when statics are destroyed
     if (!directory_.empty()) {
       std::error_code ignored;
       std::filesystem::remove_all(directory_, ignored);
@@ -58,7 +66,7 @@ class Registry {
     }
   }
   std::set<std::string> names_;
-  std::optional<orm::DatabaseUrl> server_;  // a copy: statics may be gone when this runs
+  std::unique_ptr<orm::Server> server_;
   std::string directory_;
 };
 
@@ -147,8 +155,7 @@ std::string scratch_database_name(std::string_view suffix) {
 orm::DatabaseUrl scratch_database(std::string_view suffix) {
   const std::string name = scratch_database_name(suffix);
   require_test_name(name);
-  orm::Server server(server_url());
-  registry().server_ = server_url();
+  orm::Server& server = registry().server();
   static bool cleaned = false;
   if (!cleaned) {
     drop_stale(server);
@@ -164,7 +171,7 @@ orm::DatabaseUrl scratch_database(std::string_view suffix) {
 
 void drop_scratch_database(std::string_view name) {
   require_test_name(name);
-  orm::Server(server_url()).drop_database(name, true);
+  registry().server().drop_database(name, true);
   registry().names_.erase(std::string(name));
 }
 
