@@ -260,6 +260,14 @@ const Failure* first_failure(const Check& check) {
   return check.failures.empty() ? nullptr : &check.failures.front();
 }
 
+// ":\n    <the failure's first line>", at most about one screen line; "" without a message.
+std::string reason_in_brief(const Failure& failure) {
+  const std::string text = failure.message.substr(0, failure.message.find('\n'));
+  if (text.empty()) return "";
+  constexpr std::size_t kMost = 120;
+  return ":\n    " + (text.size() <= kMost ? text : text.substr(0, kMost - 3) + "...");
+}
+
 std::string check_line(const Style& style, const Check& check) {
   return "  " + (check.passed ? style.pass_mark() : style.fail_mark()) + " " + check.name + "\n";
 }
@@ -389,8 +397,12 @@ std::string describe_problem(const Context& context, const LessonResult& result,
           if (fresh || check.failures.empty()) {
             out += "\n" + describe_check(context, result.lesson, check, true);
           } else {
+            // The reason itself, so that "the same way as step 3" is not read as "because of
+            // step 3" when both wait for step 2.
             out += "\n  " + style.fail_mark() + " " + style.bold(check.name) + "\n    " +
-                   style.dim("fails the same way as \"" + earlier->second + "\"") + "\n";
+                   style.dim("fails the same way as \"" + earlier->second + "\"" +
+                             reason_in_brief(check.failures.front())) +
+                   "\n";
           }
         }
       } else if (const Check* check = result.run.first_failing()) {
