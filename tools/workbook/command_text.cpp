@@ -260,12 +260,11 @@ const Failure* first_failure(const Check& check) {
   return check.failures.empty() ? nullptr : &check.failures.front();
 }
 
-// ":\n    <the failure's first line>", at most about one screen line; "" without a message.
+// The failure's first line, at most about one screen line; "" without a message.
 std::string reason_in_brief(const Failure& failure) {
   const std::string text = failure.message.substr(0, failure.message.find('\n'));
-  if (text.empty()) return "";
   constexpr std::size_t kMost = 120;
-  return ":\n    " + (text.size() <= kMost ? text : text.substr(0, kMost - 3) + "...");
+  return text.size() <= kMost ? text : text.substr(0, kMost - 3) + "...";
 }
 
 std::string check_line(const Style& style, const Check& check) {
@@ -397,11 +396,12 @@ std::string describe_problem(const Context& context, const LessonResult& result,
           if (fresh || check.failures.empty()) {
             out += "\n" + describe_check(context, result.lesson, check, true);
           } else {
-            // The reason itself, so that "the same way as step 3" is not read as "because of
-            // step 3" when both wait for step 2.
+            // Its reason in one line ("Not checked yet: Genre is not finished (step 1; ...)"),
+            // not "fails the same way as step 2", which reads as "because of step 2".
+            const std::string reason = reason_in_brief(check.failures.front());
             out += "\n  " + style.fail_mark() + " " + style.bold(check.name) + "\n    " +
-                   style.dim("fails the same way as \"" + earlier->second + "\"" +
-                             reason_in_brief(check.failures.front())) +
+                   style.dim(reason.empty() ? "fails the same way as \"" + earlier->second + "\""
+                                            : reason) +
                    "\n";
           }
         }
