@@ -86,6 +86,8 @@ std::string default_name(std::string_view prefix, std::string_view table,
   return name;
 }
 
+namespace {
+
 void add_column_constraints(TableInfo& table, const ColumnInfo& column, ColumnOptions& options) {
   if (options.index) {
     table.indexes.push_back({default_name("ix_", table.name, {column.name}, ""), {column.name}});
@@ -99,6 +101,35 @@ void add_column_constraints(TableInfo& table, const ColumnInfo& column, ColumnOp
     key.column = column.name;
     table.foreign_keys.push_back(std::move(key));
   }
+}
+
+}  // namespace
+
+void set_foreign_key(ColumnOptions& o, const char* target_table, const char* target_type,
+                     std::string target_column, OnDelete on_delete) {
+  ForeignKeyInfo info;
+  info.target_table = target_table;
+  info.target_model = readable_type_name(target_type);
+  info.target_column = std::move(target_column);
+  info.on_delete = on_delete;
+  o.foreign_key = std::move(info);
+}
+
+void add_column(TableInfo& table, const char* name, bool nullable, const char* sql_type,
+                bool integer, ColumnOptions& options) {
+  ColumnInfo column;
+  column.name = name;
+  column.nullable = nullable;
+  column.sql_type = options.varchar_length > 0
+                        ? "character varying(" + std::to_string(options.varchar_length) + ")"
+                        : std::string(sql_type);
+  column.primary_key = options.primary_key;
+  column.autoincrement = options.primary_key && integer;
+  column.unique = options.unique;
+  if (options.server_default != nullptr) column.server_default = options.server_default;
+  if (options.primary_key) table.primary_key_index = table.columns.size();
+  add_column_constraints(table, column, options);
+  table.columns.push_back(std::move(column));
 }
 
 void add_table_args(TableInfo& table, const std::vector<TableArg>& args) {
@@ -243,6 +274,11 @@ void validate(const TableInfo& table) {
                      ") marks several primary keys: mark exactly one column orm::primary_key");
   }
   check_constraints(model + " (table " + table.name + ")", table);
+}
+
+void throw_not_a_column(const TableInfo& table) {
+  throw ModelError("member is not a column of table '" + table.name +
+                   "': list it in the model's fields()");
 }
 
 void throw_value_error(const TableInfo& table, std::size_t column, const char* what) {

@@ -546,17 +546,192 @@ const TableStatements& statements(const TableInfo& table) {
   return it->second;
 }
 
-void append_row(std::vector<Param>& arrays, const std::vector<Param>& row) {
-  for (std::size_t c = 0; c < row.size(); ++c) append_element(*arrays[c], row[c]);
-}
-
-void finish_arrays(std::vector<Param>& arrays) {
-  for (auto& array : arrays) *array += '}';
-}
-
 std::vector<Rows> run(SessionCore& core, std::vector<Statement> statements, Access access) {
   usable(core);
   return round_trip(core, statements, access, Finish::none);
+}
+
+Rows run_one(SessionCore& core, const char* name, const char* sql, std::vector<Param> params,
+             Access access) {
+  std::vector<Statement> one;
+  one.push_back(Statement{name, sql, std::move(params)});
+  return std::move(run(core, std::move(one), access)[0]);
+}
+
+// -- InsertBatch -------------------------------------------------------------------------------
+
+struct InsertBatch::Impl {
+  // Neighbouring rows that all have, or all lack, their own key: one statement.
+  struct Run {
+    bool with_key;
+    std::size_t size = 0;
+    std::vector<Param> first_row;  // while the run has one row
+    std::vector<Param> arrays;     // from its second row on: one array per column
+  };
+  const TableInfo& table;
+  std::vector<Run> runs;
+  std::vector<std::optional<std::string>> new_keys;  // per row, after run()
+};
+
+InsertBatch::InsertBatch(const TableInfo& table) : impl_(new Impl{table, {}, {}}) {}
+
+InsertBatch::~InsertBatch() = default;
+
+void InsertBatch::add(std::vector<Param> row, bool with_key) {
+  auto& runs = impl_->runs;
+  if (runs.empty() || runs.back().with_key != with_key) runs.push_back({with_key, 0, {}, {}});
+  Impl::Run& run = runs.back();
+  if (++run.size == 1) {
+    run.first_row = std::move(row);
+    return;
+  }
+  // Appends a row's parameters to the column arrays of a multi-row INSERT.
+  const auto append_row = [&run](const std::vector<Param>& values) {
+    for (std::size_t c = 0; c < values.size(); ++c) append_element(*run.arrays[c], values[c]);
+  };
+  if (run.size == 2) {
+    run.arrays.assign(run.first_row.size(), std::string("{"));
+    append_row(run.first_row);
+  }
+  append_row(row);
+}
+
+void InsertBatch::run(SessionCore& core) {
+  if (impl_->runs.empty()) return;
+  const TableStatements& sql = statements(impl_->table);
+  std::vector<Statement> inserts;
+  for (Impl::Run& run : impl_->runs) {
+    if (run.size == 1) {
+      inserts.push_back(run.with_key
+                            ? Statement{sql.insert_one_key_name.c_str(), sql.insert_one_key.c_str(),
+                                        std::move(run.first_row)}
+                            : Statement{sql.insert_one_name.c_str(), sql.insert_one.c_str(),
+                                        std::move(run.first_row)});
+    } else {
+      for (auto& array : run.arrays) *array += '}';
+      inserts.push_back(run.with_key ? Statement{sql.insert_many_key_name.c_str(),
+                                                 sql.insert_many_key.c_str(), std::move(run.arrays)}
+                                     : Statement{sql.insert_many_name.c_str(),
+                                                 sql.insert_many.c_str(), std::move(run.arrays)});
+    }
+  }
+  const std::vector<Rows> results = detail::run(core, std::move(inserts), Access::write);
+  // The keys come back in the order of the rows (see insert_many_sql).
+  for (std::size_t r = 0; r < impl_->runs.size(); ++r) {
+    for (std::size_t row = 0; row < impl_->runs[r].size; ++row) {
+      if (impl_->runs[r].with_key) {
+        impl_->new_keys.emplace_back();
+      } else {
+        impl_->new_keys.emplace_back(std::string(results[r].text(row, 0)));
+      }
+    }
+  }
+}
+
+const std::string* InsertBatch::new_key(std::size_t i) const {
+  if (i >= impl_->new_keys.size() || !impl_->new_keys[i]) return nullptr;
+  return &*impl_->new_keys[i];
+}
+
+// -- Relationships -----------------------------------------------------------------------------
+
+std::size_t foreign_key_index(const TableInfo& owner, const TableInfo& target, std::size_t index) {
+  const std::string& column = owner.columns[index].name;
+  for (const auto& key : owner.foreign_keys) {
+    if (key.column == column && key.target_table == target.name) return index;
+  }
+  throw ModelError("relationship between " + target.model + " and " + owner.model + ": " +
+                   owner.name + "." + column + " does not refer to " + target.name +
+                   "; declare it in " + owner.model + "::fields() with orm::foreign_key(&" +
+                   target.model + "::" + target.primary_key().name + ")");
+}
+
+struct RowOwners::Impl {
+  std::vector<std::pair<std::size_t, std::size_t>> pairs;  // (row, object), in row order
+};
+
+RowOwners::RowOwners(const Rows& rows, std::size_t key_column,
+                     const std::vector<std::optional<std::string>>& keys, CanonicalKey canonical)
+    : impl_(new Impl) {
+  std::map<std::string, std::vector<std::size_t>> positions;  // the objects of each key
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i]) positions[canonical(*keys[i])].push_back(i);
+  }
+  for (std::size_t row = 0; row < rows.size(); ++row) {
+    const auto found = positions.find(canonical(rows.text(row, key_column)));
+    if (found == positions.end()) continue;
+    for (const std::size_t owner : found->second) impl_->pairs.emplace_back(row, owner);
+  }
+}
+
+RowOwners::~RowOwners() = default;
+
+std::size_t RowOwners::size() const noexcept {
+  return impl_->pairs.size();
+}
+
+std::size_t RowOwners::row(std::size_t pair) const noexcept {
+  return impl_->pairs[pair].first;
+}
+
+std::size_t RowOwners::owner(std::size_t pair) const noexcept {
+  return impl_->pairs[pair].second;
+}
+
+// -- QueryCore ---------------------------------------------------------------------------------
+
+QueryCore::QueryCore(std::shared_ptr<SessionCore> core) : core_(std::move(core)) {}
+QueryCore::~QueryCore() = default;
+QueryCore::QueryCore(const QueryCore& other) = default;
+QueryCore::QueryCore(QueryCore&& other) noexcept = default;
+QueryCore& QueryCore::operator=(const QueryCore& other) = default;
+QueryCore& QueryCore::operator=(QueryCore&& other) noexcept = default;
+
+void QueryCore::where(const ColumnInfo& column, Param param) {
+  if (!param) {
+    conditions_.push_back(quote_identifier(column.name) + " IS NULL");
+    return;
+  }
+  params_.push_back(std::move(param));
+  conditions_.push_back(quote_identifier(column.name) + " = $" + std::to_string(params_.size()));
+}
+
+void QueryCore::order_by(const ColumnInfo& column, bool descending) {
+  order_.push_back(quote_identifier(column.name) + (descending ? " DESC" : ""));
+}
+
+void QueryCore::limit(std::size_t count) {
+  limit_ = count;
+}
+
+void QueryCore::offset(std::size_t count) {
+  offset_ = count;
+}
+
+std::string QueryCore::where_clause() const {
+  std::string sql;
+  for (std::size_t i = 0; i < conditions_.size(); ++i) {
+    sql += (i == 0 ? " WHERE " : " AND ") + conditions_[i];
+  }
+  return sql;
+}
+
+Rows QueryCore::run(const std::string& sql) {
+  return run_one(*core_, nullptr, sql.c_str(), params_, Access::read);
+}
+
+Rows QueryCore::select(const TableInfo& table, std::optional<std::size_t> limit) {
+  std::string sql = statements(table).select + where_clause();
+  for (std::size_t i = 0; i < order_.size(); ++i) sql += (i == 0 ? " ORDER BY " : ", ") + order_[i];
+  if (!limit) limit = limit_;
+  if (limit) sql += " LIMIT " + std::to_string(*limit);
+  if (offset_) sql += " OFFSET " + std::to_string(*offset_);
+  return run(sql);
+}
+
+std::size_t QueryCore::count(const TableInfo& table) {
+  const Rows rows = run("SELECT count(*) FROM " + quote_identifier(table.name) + where_clause());
+  return ColumnTraits<long>::from_text(rows.text(0, 0));
 }
 
 void defer(SessionCore& core, Statement statement, std::string what) {

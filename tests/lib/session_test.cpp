@@ -133,6 +133,31 @@ TEST_CASE_METHOD(models::TablesFixture, "queries filter, order and limit", "[ses
   CHECK_FALSE(session.query<Book>().filter_by(&Book::title, "nope").first());
 }
 
+TEST_CASE_METHOD(models::TablesFixture,
+                 "a query runs again, a copy keeps its own conditions, first() keeps the offset",
+                 "[session][query]") {
+  orm::Session session(db);
+  std::vector<Book> books = {make_book("A", "x"), make_book("B", "x"), make_book("C")};
+  session.add_all(books);
+  session.commit();
+
+  auto described = session.query<Book>().filter_by(&Book::description, "x");
+  CHECK(described.count() == 2);
+  CHECK(described.count() == 2);  // its parameters are still there the second time
+
+  auto only_b = described;  // a copy: conditions added to it stay its own
+  only_b.filter_by(&Book::title, "B");
+  CHECK(only_b.count() == 1);
+  CHECK(described.count() == 2);
+
+  // first() asks for one row, after the offset; the query's own limit is back afterwards.
+  auto sorted = session.query<Book>().order_by(&Book::title).limit(3).offset(1);
+  const auto second = sorted.first();
+  REQUIRE(second);
+  CHECK(second->title == "B");
+  CHECK(sorted.all().size() == 2);
+}
+
 TEST_CASE_METHOD(models::TablesFixture, "update and remove change the stored rows", "[session]") {
   orm::Session session(db);
   Book book = make_book("Old title");

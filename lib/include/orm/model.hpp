@@ -288,14 +288,12 @@ inline void apply(ColumnOptions& o, Check c) {
   o.check = c.sql;
 }
 
+void set_foreign_key(ColumnOptions& o, const char* target_table, const char* target_type,
+                     std::string target_column, OnDelete on_delete);
+
 template <class Target, class T>
 void apply(ColumnOptions& o, ForeignKey<Target, T> key) {
-  ForeignKeyInfo info;
-  info.target_table = Target::table;
-  info.target_model = readable_type_name(typeid(Target).name());
-  info.target_column = member_name(key.column);
-  info.on_delete = key.on_delete;
-  o.foreign_key = std::move(info);
+  set_foreign_key(o, Target::table, typeid(Target).name(), member_name(key.column), key.on_delete);
 }
 
 template <class T, class Option>
@@ -348,7 +346,10 @@ std::string default_name(std::string_view prefix, std::string_view table,
 /// Adds a model's table_args() to `table`, with their default names.
 void add_table_args(TableInfo& table, const std::vector<TableArg>& args);
 /// Adds the per-column index, check and foreign key of column `column` to `table`.
-void add_column_constraints(TableInfo& table, const ColumnInfo& column, ColumnOptions& options);
+// Adds a column to `table`, with its constraints: the part of MetadataVisitor that does not
+// depend on the member's type (`integer`: an integral type other than bool).
+void add_column(TableInfo& table, const char* name, bool nullable, const char* sql_type,
+                bool integer, ColumnOptions& options);
 
 template <class M, class = void>
 struct has_table_args : std::false_type {};
@@ -365,20 +366,8 @@ struct MetadataVisitor {
     using Value = column_value_t<T>;
     ColumnOptions o;
     (apply(o, options), ...);
-    ColumnInfo column;
-    column.name = name;
-    column.nullable = is_nullable_v<T>;
-    column.sql_type = o.varchar_length > 0
-                          ? "character varying(" + std::to_string(o.varchar_length) + ")"
-                          : std::string(ColumnTraits<Value>::sql_type);
-    column.primary_key = o.primary_key;
-    column.autoincrement =
-        o.primary_key && std::is_integral_v<Value> && !std::is_same_v<Value, bool>;
-    column.unique = o.unique;
-    if (o.server_default != nullptr) column.server_default = o.server_default;
-    if (o.primary_key) table.primary_key_index = table.columns.size();
-    add_column_constraints(table, column, o);
-    table.columns.push_back(std::move(column));
+    add_column(table, name, is_nullable_v<T>, ColumnTraits<Value>::sql_type,
+               std::is_integral_v<Value> && !std::is_same_v<Value, bool>, o);
   }
 };
 
@@ -426,6 +415,8 @@ namespace detail {
 using Param = std::optional<std::string>;
 
 [[noreturn]] void throw_value_error(const TableInfo& table, std::size_t column, const char* what);
+// A member pointer that names no column of `table`'s fields().
+[[noreturn]] void throw_not_a_column(const TableInfo& table);
 
 template <class T>
 Param to_param(const T& value) {
@@ -555,10 +546,7 @@ std::size_t column_index(T Model::*member) {
   static const Model probe{};
   MemberFinder finder{&(probe.*member)};
   visit(probe, finder);
-  if (finder.found == static_cast<std::size_t>(-1)) {
-    throw ModelError("member is not a column of table '" + table_info<Model>().name +
-                     "': list it in the model's fields()");
-  }
+  if (finder.found == static_cast<std::size_t>(-1)) throw_not_a_column(table_info<Model>());
   return finder.found;
 }
 

@@ -70,6 +70,63 @@ enum class Access {
 /// Sends `statements` (after the session's pending ones) in one round trip and returns their
 /// results; see Session for the rules. Throws orm errors.
 std::vector<Rows> run(SessionCore& core, std::vector<Statement> statements, Access access);
+/// run() for one statement: its result.
+Rows run_one(SessionCore& core, const char* name, const char* sql, std::vector<Param> params,
+             Access access);
+
+/// The INSERTs of Session::add_all: one statement per run of neighbouring rows with or without
+/// their own key, all sent in one round trip.
+class InsertBatch {
+ public:
+  explicit InsertBatch(const TableInfo& table);
+  ~InsertBatch();
+  InsertBatch(const InsertBatch&) = delete;
+  InsertBatch& operator=(const InsertBatch&) = delete;
+  /// One object's INSERT parameters; `with_key`: its key is among them.
+  void add(std::vector<Param> row, bool with_key);
+  /// Sends them all (nothing when no row was added).
+  void run(SessionCore& core);
+  /// The key the database assigned to row `i`, or nullptr for a row inserted with its key.
+  const std::string* new_key(std::size_t i) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// What a Query holds apart from its model: conditions, order, limit and offset. Its code is
+/// in the library (session.cpp), so that a program's queries instantiate little.
+class QueryCore {
+ public:
+  explicit QueryCore(std::shared_ptr<SessionCore> core);
+  ~QueryCore();
+  QueryCore(const QueryCore& other);
+  QueryCore(QueryCore&& other) noexcept;
+  QueryCore& operator=(const QueryCore& other);
+  QueryCore& operator=(QueryCore&& other) noexcept;
+  /// Keeps rows where `column = param`, or `column IS NULL` for std::nullopt.
+  void where(const ColumnInfo& column, Param param);
+  /// Sorts by `column`, after the sorts given before.
+  void order_by(const ColumnInfo& column, bool descending);
+  void limit(std::size_t count);
+  void offset(std::size_t count);
+  /// The matching rows of `table` (at most `limit` rows when given, instead of limit()'s).
+  Rows select(const TableInfo& table, std::optional<std::size_t> limit = std::nullopt);
+  /// The number of matching rows of `table`.
+  std::size_t count(const TableInfo& table);
+
+ private:
+  Rows run(const std::string& sql);
+  std::string where_clause() const;
+
+  std::shared_ptr<SessionCore> core_;
+  std::vector<std::string> conditions_;
+  std::vector<Param> params_;
+  std::vector<std::string> order_;
+  std::optional<std::size_t> limit_;
+  std::optional<std::size_t> offset_;
+};
+
 /// Records an UPDATE or DELETE to send later; `what` names it for the error when no row matches.
 void defer(SessionCore& core, Statement statement, std::string what);
 /// Raw SQL through libpqxx, in the open transaction or on its own.
@@ -93,11 +150,6 @@ struct TableStatements {
       insert_many_key_name, update_name, remove_name;
 };
 const TableStatements& statements(const TableInfo& table);
-
-/// Appends one row's parameters to the column arrays of a multi-row INSERT.
-void append_row(std::vector<Param>& arrays, const std::vector<Param>& row);
-/// Closes the column arrays of a multi-row INSERT.
-void finish_arrays(std::vector<Param>& arrays);
 
 /// Cells of one result row, for RowReader.
 struct RowCells {
@@ -373,6 +425,14 @@ class Session {
 /// auto first_two = session.query<Book>().order_by(&Book::id).limit(2).all();
 /// auto untitled = session.query<Book>().filter_by(&Book::description, std::nullopt).count();
 /// @endcode
+/// A query on one model's table, built by Session::query(). Values are bound as parameters.
+///
+/// A query belongs to its session: running it after the session has ended throws orm::Error.
+///
+/// @code
+/// auto first_two = session.query<Book>().order_by(&Book::id).limit(2).all();
+/// auto untitled = session.query<Book>().filter_by(&Book::description, std::nullopt).count();
+/// @endcode
 template <class Model>
 class Query {
  public:
@@ -388,35 +448,34 @@ class Query {
   Query& filter_by(T Model::*member, const V& value);
   /// Sorts by a column; several calls sort by each in turn.
   template <class T>
-  Query& order_by(T Model::*member, Order order = Order::asc);
+  Query& order_by(T Model::*member, Order order = Order::asc) {
+    core_.order_by(column_of(member), order == Order::desc);
+    return *this;
+  }
   /// At most `count` rows.
   Query& limit(std::size_t count) {
-    limit_ = count;
+    core_.limit(count);
     return *this;
   }
   /// Skips the first `count` rows.
   Query& offset(std::size_t count) {
-    offset_ = count;
+    core_.offset(count);
     return *this;
   }
 
   /// The matching objects.
-  std::vector<Model> all();
+  std::vector<Model> all() { return detail::load_all<Model>(core_.select(table_info<Model>())); }
   /// The first matching object, or std::nullopt.
-  std::optional<Model> first();
+  std::optional<Model> first() {
+    const detail::Rows rows = core_.select(table_info<Model>(), 1);
+    if (rows.size() == 0) return std::nullopt;
+    return detail::load<Model>(rows, 0);
+  }
   /// The number of matching rows.
-  std::size_t count();
+  std::size_t count() { return core_.count(table_info<Model>()); }
 
  private:
-  std::string where_clause() const;
-  detail::Rows run(const std::string& sql);
-
-  std::shared_ptr<detail::SessionCore> core_;
-  std::vector<std::string> conditions_;
-  std::vector<detail::Param> params_;
-  std::vector<std::string> order_;
-  std::optional<std::size_t> limit_;
-  std::optional<std::size_t> offset_;
+  detail::QueryCore core_;  // all that does not depend on Model, compiled in the library
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -429,13 +488,11 @@ void Session::add(Model& object) {
   const auto& sql = detail::statements(table);
   bool with_key = true;
   std::vector<detail::Param> params = detail::insert_params(table, object, with_key);
-  std::vector<detail::Statement> one;
-  one.push_back(with_key ? detail::Statement{sql.insert_one_key_name.c_str(),
-                                             sql.insert_one_key.c_str(), std::move(params)}
-                         : detail::Statement{sql.insert_one_name.c_str(), sql.insert_one.c_str(),
-                                             std::move(params)});
-  const auto rows = detail::run(core(), std::move(one), detail::Access::write);
-  if (!with_key) detail::set_key(table, object, rows[0].text(0, 0));
+  const detail::Rows rows = detail::run_one(
+      core(), with_key ? sql.insert_one_key_name.c_str() : sql.insert_one_name.c_str(),
+      with_key ? sql.insert_one_key.c_str() : sql.insert_one.c_str(), std::move(params),
+      detail::Access::write);
+  if (!with_key) detail::set_key(table, object, rows.text(0, 0));
 }
 
 template <class Range>
@@ -446,66 +503,17 @@ void Session::add_all(Range& objects) {
                 "orm: add_all needs a range it can read twice (a container such as std::vector)");
   using Model = std::remove_cv_t<std::remove_reference_t<decltype(*std::begin(objects))>>;
   const TableInfo& table = table_info<Model>();
-  const auto& sql = detail::statements(table);
-
-  // Objects with and without their own key go in separate statements, one per run of
-  // neighbours, all sent in one round trip.
-  struct Run {
-    bool with_key;
-    std::size_t size = 0;
-    std::vector<detail::Param> params;  // one per row, or the column arrays
-  };
-  std::vector<Run> runs;
-  std::vector<std::vector<detail::Param>> first_rows;
+  if (std::begin(objects) == std::end(objects)) return;
+  detail::InsertBatch batch(table);
   for (const auto& object : objects) {
     bool with_key = true;
     std::vector<detail::Param> row = detail::insert_params(table, object, with_key);
-    if (runs.empty() || runs.back().with_key != with_key) {
-      runs.push_back(Run{with_key, 0, {}});
-      first_rows.emplace_back();
-    }
-    Run& run = runs.back();
-    if (++run.size == 1) {
-      first_rows.back() = std::move(row);
-      continue;
-    }
-    if (run.size == 2) {
-      run.params.assign(first_rows.back().size(), std::string("{"));
-      detail::append_row(run.params, first_rows.back());
-    }
-    detail::append_row(run.params, row);
+    batch.add(std::move(row), with_key);
   }
-  if (runs.empty()) return;
-
-  std::vector<detail::Statement> inserts;
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    Run& run = runs[i];
-    if (run.size == 1) {
-      inserts.push_back(
-          run.with_key ? detail::Statement{sql.insert_one_key_name.c_str(),
-                                           sql.insert_one_key.c_str(), std::move(first_rows[i])}
-                       : detail::Statement{sql.insert_one_name.c_str(), sql.insert_one.c_str(),
-                                           std::move(first_rows[i])});
-    } else {
-      detail::finish_arrays(run.params);
-      inserts.push_back(run.with_key
-                            ? detail::Statement{sql.insert_many_key_name.c_str(),
-                                                sql.insert_many_key.c_str(), std::move(run.params)}
-                            : detail::Statement{sql.insert_many_name.c_str(),
-                                                sql.insert_many.c_str(), std::move(run.params)});
-    }
-  }
-  const auto results = detail::run(core(), std::move(inserts), detail::Access::write);
-
-  // The keys come back in the order of the objects (see insert_many in session.cpp).
-  std::size_t run = 0, row = 0;
+  batch.run(core());
+  std::size_t i = 0;
   for (auto& object : objects) {
-    if (row == runs[run].size) {
-      ++run;
-      row = 0;
-    }
-    if (!runs[run].with_key) detail::set_key(table, object, results[run].text(row, 0));
-    ++row;
+    if (const std::string* key = batch.new_key(i++)) detail::set_key(table, object, *key);
   }
 }
 
@@ -542,19 +550,19 @@ void Session::remove(const Model& object) {
 template <class Model, class Key>
 std::optional<Model> Session::get(const Key& key) {
   const auto& sql = detail::statements(table_info<Model>());
-  std::vector<detail::Statement> one;
-  one.push_back({sql.get_name.c_str(), sql.get.c_str(), {detail::key_param<Model>(key)}});
-  const auto rows = detail::run(core(), std::move(one), detail::Access::read);
-  if (rows[0].size() == 0) return std::nullopt;
-  return detail::load<Model>(rows[0], 0);
+  std::vector<detail::Param> params;
+  params.push_back(detail::key_param<Model>(key));
+  const detail::Rows rows = detail::run_one(core(), sql.get_name.c_str(), sql.get.c_str(),
+                                            std::move(params), detail::Access::read);
+  if (rows.size() == 0) return std::nullopt;
+  return detail::load<Model>(rows, 0);
 }
 
 template <class Model>
 std::vector<Model> Session::all() {
   const auto& sql = detail::statements(table_info<Model>());
-  std::vector<detail::Statement> one;
-  one.push_back({sql.all_name.c_str(), sql.select.c_str(), {}});
-  return detail::load_all<Model>(detail::run(core(), std::move(one), detail::Access::read)[0]);
+  return detail::load_all<Model>(
+      detail::run_one(core(), sql.all_name.c_str(), sql.select.c_str(), {}, detail::Access::read));
 }
 
 template <class Model>
@@ -569,19 +577,10 @@ namespace detail {
 
 // The index of `member` in Owner's columns, after checking that fields() declares it
 // orm::foreign_key to Target's table. Throws orm::ModelError naming both otherwise.
+std::size_t foreign_key_index(const TableInfo& owner, const TableInfo& target, std::size_t index);
 template <class Target, class Owner, class Key>
 std::size_t foreign_key_column(Key Owner::*member) {
-  const TableInfo& owner = table_info<Owner>();
-  const TableInfo& target = table_info<Target>();
-  const std::size_t index = column_index(member);
-  const std::string& column = owner.columns[index].name;
-  for (const auto& key : owner.foreign_keys) {
-    if (key.column == column && key.target_table == target.name) return index;
-  }
-  throw ModelError("relationship between " + target.model + " and " + owner.model + ": " +
-                   owner.name + "." + column + " does not refer to " + target.name +
-                   "; declare it in " + owner.model + "::fields() with orm::foreign_key(&" +
-                   target.model + "::" + target.primary_key().name + ")");
+  return foreign_key_index(table_info<Owner>(), table_info<Target>(), column_index(member));
 }
 
 // The primary key of each object in text form; std::nullopt for one without a key yet.
@@ -602,17 +601,32 @@ std::vector<std::optional<std::string>> primary_keys(const Range& objects) {
   return keys;
 }
 
-// Positions of the objects by key value: the rows of a relationship query find their objects
-// here. Keys are compared as values of the key's type, not as text.
+// A key in text form, written the one way its type writes it, so that keys can be compared
+// as values of the key's type, not as text ("01" and "1" as integers are the same key).
 template <class Value>
-std::map<Value, std::vector<std::size_t>> positions_by_key(
-    const std::vector<std::optional<std::string>>& keys) {
-  std::map<Value, std::vector<std::size_t>> positions;
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    if (keys[i]) positions[ColumnTraits<Value>::from_text(*keys[i])].push_back(i);
-  }
-  return positions;
+std::string canonical_key(std::string_view text) {
+  return ColumnTraits<Value>::to_text(ColumnTraits<Value>::from_text(text));
 }
+using CanonicalKey = std::string (*)(std::string_view);
+
+// Which objects the rows of a relationship query belong to: `key_column` of each row holds the
+// key of its objects (`keys`, one per object; std::nullopt for an object without a key).
+class RowOwners {
+ public:
+  RowOwners(const Rows& rows, std::size_t key_column,
+            const std::vector<std::optional<std::string>>& keys, CanonicalKey canonical);
+  ~RowOwners();
+  RowOwners(const RowOwners&) = delete;
+  RowOwners& operator=(const RowOwners&) = delete;
+  /// Number of (row, object) pairs, in row order.
+  std::size_t size() const noexcept;
+  std::size_t row(std::size_t pair) const noexcept;
+  std::size_t owner(std::size_t pair) const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // Distributes rows to their objects: `key_column` holds the object's key, the model's columns
 // start at `first`.
@@ -620,14 +634,10 @@ template <class Model, class Value>
 std::vector<std::vector<Model>> group_rows(const Rows& rows, std::size_t key_column,
                                            std::size_t first,
                                            const std::vector<std::optional<std::string>>& keys) {
-  const auto positions = positions_by_key<Value>(keys);
+  const RowOwners owners(rows, key_column, keys, &canonical_key<Value>);
   std::vector<std::vector<Model>> out(keys.size());
-  for (std::size_t row = 0; row < rows.size(); ++row) {
-    const auto found = positions.find(ColumnTraits<Value>::from_text(rows.text(row, key_column)));
-    if (found == positions.end()) continue;
-    const std::vector<std::size_t>& at = found->second;
-    for (std::size_t i = 1; i < at.size(); ++i) out[at[i]].push_back(load<Model>(rows, row, first));
-    out[at[0]].push_back(load<Model>(rows, row, first));
+  for (std::size_t i = 0; i < owners.size(); ++i) {
+    out[owners.owner(i)].push_back(load<Model>(rows, owners.row(i), first));
   }
   return out;
 }
@@ -814,64 +824,8 @@ Query<Model>& Query<Model>::filter_by(T Model::*member, const V& value) {
       param = detail::column_param<column_value_t<T>>(table, index, value);
     }
   }
-  if (!param) {
-    conditions_.push_back(quote_identifier(column.name) + " IS NULL");
-    return *this;
-  }
-  params_.push_back(std::move(param));
-  conditions_.push_back(quote_identifier(column.name) + " = $" + std::to_string(params_.size()));
+  core_.where(column, std::move(param));
   return *this;
-}
-
-template <class Model>
-template <class T>
-Query<Model>& Query<Model>::order_by(T Model::*member, Order order) {
-  order_.push_back(quote_identifier(column_of(member).name) +
-                   (order == Order::desc ? " DESC" : ""));
-  return *this;
-}
-
-template <class Model>
-std::string Query<Model>::where_clause() const {
-  std::string sql;
-  for (std::size_t i = 0; i < conditions_.size(); ++i) {
-    sql += (i == 0 ? " WHERE " : " AND ") + conditions_[i];
-  }
-  return sql;
-}
-
-template <class Model>
-detail::Rows Query<Model>::run(const std::string& sql) {
-  std::vector<detail::Statement> one;
-  one.push_back({nullptr, sql.c_str(), params_});
-  return std::move(detail::run(*core_, std::move(one), detail::Access::read)[0]);
-}
-
-template <class Model>
-std::vector<Model> Query<Model>::all() {
-  std::string sql = detail::statements(table_info<Model>()).select + where_clause();
-  for (std::size_t i = 0; i < order_.size(); ++i) sql += (i == 0 ? " ORDER BY " : ", ") + order_[i];
-  if (limit_) sql += " LIMIT " + std::to_string(*limit_);
-  if (offset_) sql += " OFFSET " + std::to_string(*offset_);
-  return detail::load_all<Model>(run(sql));
-}
-
-template <class Model>
-std::optional<Model> Query<Model>::first() {
-  auto saved = limit_;
-  limit_ = 1;
-  auto objects = all();
-  limit_ = saved;
-  if (objects.empty()) return std::nullopt;
-  return std::move(objects.front());
-}
-
-template <class Model>
-std::size_t Query<Model>::count() {
-  const std::string sql =
-      "SELECT count(*) FROM " + quote_identifier(table_info<Model>().name) + where_clause();
-  const detail::Rows rows = run(sql);
-  return ColumnTraits<long>::from_text(rows.text(0, 0));
 }
 
 /// @endcond
