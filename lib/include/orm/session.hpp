@@ -6,7 +6,6 @@
 
 #include <cstddef>
 #include <iterator>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
