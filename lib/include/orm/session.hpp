@@ -424,14 +424,6 @@ class Session {
 /// auto first_two = session.query<Book>().order_by(&Book::id).limit(2).all();
 /// auto untitled = session.query<Book>().filter_by(&Book::description, std::nullopt).count();
 /// @endcode
-/// A query on one model's table, built by Session::query(). Values are bound as parameters.
-///
-/// A query belongs to its session: running it after the session has ended throws orm::Error.
-///
-/// @code
-/// auto first_two = session.query<Book>().order_by(&Book::id).limit(2).all();
-/// auto untitled = session.query<Book>().filter_by(&Book::description, std::nullopt).count();
-/// @endcode
 template <class Model>
 class Query {
  public:
