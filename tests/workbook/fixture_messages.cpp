@@ -80,6 +80,25 @@ TEST_CASE("not done yet, second", "[messages]") {
   throw std::logic_error("not done yet: Book::to_string() in models/book.hpp");
 }
 
+namespace {
+
+// A reason longer than a screen line, in letters of two bytes each in UTF-8.
+std::string long_reason() {
+  std::string reason = "Not checked yet: x";          // 18 bytes: byte 117 falls inside a letter
+  for (int i = 0; i < 60; ++i) reason += "\xC3\xA9";  // é
+  return reason;
+}
+
+}  // namespace
+
+TEST_CASE("a long reason, first", "[messages]") {
+  throw std::logic_error(long_reason());
+}
+
+TEST_CASE("a long reason, second", "[messages]") {
+  throw std::logic_error(long_reason());
+}
+
 TEST_CASE("a crash", "[messages]") {
   if (std::getenv("FIXTURE_CRASH") != nullptr) ::raise(SIGSEGV);
   CHECK(true);

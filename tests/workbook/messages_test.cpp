@@ -9,9 +9,11 @@
 #include "command_text.hpp"
 #include "render.hpp"
 #include "test_database.hpp"
+#include "utf8.hpp"
 #include "workbook_testing.hpp"
 
 using Catch::Matchers::Contains;
+using Catch::Matchers::EndsWith;
 using workbook::Failure;
 
 using workbook_testing::check_named;
@@ -79,7 +81,7 @@ std::string block_of(const std::string& text, const std::string& name) {
 TEST_CASE("no framework internals in records, in the check listing or in summaries", "[messages]") {
   const auto result = run_fixture(false);
   REQUIRE(result.problem.empty());
-  REQUIRE(result.run.checks.size() == 12);
+  REQUIRE(result.run.checks.size() == 14);
   const auto ctx = context();
   const std::string shown = workbook::describe_problem(ctx, result, true);
   for (const char* internal : kInternals) {
@@ -170,6 +172,17 @@ TEST_CASE("one block per cause: repeats are counted, shared explanations shown o
   const std::string second = block_of(shown, "not done yet, second");
   CHECK_THAT(second, Contains("\n    not done yet: Book::to_string() in models/book.hpp"));
   CHECK(count_of(second, "failed:") == 0);
+
+  // A reason longer than a line is cut to one, between whole UTF-8 characters.
+  const std::string long_one = block_of(shown, "a long reason, second");
+  const auto brief_at = long_one.find("\n    Not checked yet: ");
+  REQUIRE(brief_at != std::string::npos);
+  const std::string brief =
+      long_one.substr(brief_at + 5, long_one.find('\n', brief_at + 1) - brief_at - 5);
+  CHECK(brief.size() <= 120);
+  CHECK(brief.size() > 100);
+  CHECK_THAT(brief, EndsWith("\xC3\xA9..."));
+  CHECK(text::valid_utf8(brief) == brief);
 }
 
 TEST_CASE("a crash is explained: what it means, the likely cause here, where to look",

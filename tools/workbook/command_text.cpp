@@ -262,9 +262,14 @@ const Failure* first_failure(const Check& check) {
 
 // The failure's first line, at most about one screen line; "" without a message.
 std::string reason_in_brief(const Failure& failure) {
-  const std::string text = failure.message.substr(0, failure.message.find('\n'));
+  const auto lines = split_lines(failure.message);
+  if (lines.empty()) return "";
   constexpr std::size_t kMost = 120;
-  return text.size() <= kMost ? text : text.substr(0, kMost - 3) + "...";
+  const std::string& text = lines.front();
+  if (text.size() <= kMost) return text;
+  std::size_t cut = kMost - 3;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // whole chars
+  return text.substr(0, cut) + "...";
 }
 
 std::string check_line(const Style& style, const Check& check) {
