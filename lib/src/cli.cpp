@@ -299,7 +299,7 @@ std::string db_commands_markdown(const std::string& program) {
 int run(const Program& program, int argc, char** argv) {
   CLI::App cli{program.description, program.name};
   cli.require_subcommand(0, 1);
-  DbParser db(cli, program.migrations_dir.string(), program.history_schema);
+  DbParser db(cli, program.migrations_dir, program.history_schema);
 
   try {
     cli.parse(argc, argv);

@@ -1,5 +1,7 @@
 #include "orm/types.hpp"
 
+#include <date/date.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstdio>

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <pqxx/nontransaction>
+#include <pqxx/result>
 
 #include "orm/orm.hpp"
 #include "test_database.hpp"

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <pqxx/nontransaction>
+#include <pqxx/result>
 
 #include <string>
 #include <vector>

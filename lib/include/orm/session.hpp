@@ -2,7 +2,7 @@
 /// Sessions: add, change and remove objects, then commit; get and query objects.
 #pragma once
 
-#include <pqxx/result>
+#include <pqxx/types>
 
 #include <cstddef>
 #include <iterator>
@@ -395,13 +395,16 @@ class Session {
   /// session's transaction when one is open, else on its own (autocommit). Arguments are bound
   /// as parameters: `std::string`, string literals, numbers, bool, orm::Timestamp or
   /// std::optional of those (nullopt is NULL). The SQL may change the schema: the session's
-  /// prepared statements are prepared again afterwards.
+  /// prepared statements are prepared again afterwards. Returns the rows as a `pqxx::result`:
+  /// include `<pqxx/result>` (or `<pqxx/pqxx>`) where you call it. The library's headers leave
+  /// libpqxx's out, so that code without raw SQL compiles faster.
   /// @code
+  /// #include <pqxx/result>
   /// auto rows = session.execute("SELECT count(*) FROM books WHERE title = $1", title);
   /// int n = rows[0][0].as<int>();
   /// @endcode
   template <class... Args>
-  pqxx::result execute(const std::string& sql, const Args&... args);
+  auto execute(const std::string& sql, const Args&... args);
 
  private:
   template <class Model>
@@ -796,7 +799,7 @@ void Session::append(const ManyToMany<From, To, Link, FromKey, ToKey>& relations
 }
 
 template <class... Args>
-pqxx::result Session::execute(const std::string& sql, const Args&... args) {
+auto Session::execute(const std::string& sql, const Args&... args) {
   return detail::run_raw(core(), sql, detail::arguments(args...));
 }
 

@@ -2,8 +2,6 @@
 /// How C++ values map to PostgreSQL columns: the SQL type of each C++ type and its text form.
 #pragma once
 
-#include <date/date.h>
-
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -13,8 +11,10 @@
 namespace orm {
 
 /// A point in time, stored as `timestamp with time zone`: microseconds since 1970-01-01 UTC, in
-/// the proleptic Gregorian calendar (`date::sys_time<std::chrono::microseconds>` from Howard
-/// Hinnant's date library, what C++20 calls `std::chrono::sys_time`).
+/// the proleptic Gregorian calendar. It is the type `date::sys_time<std::chrono::microseconds>`
+/// of Howard Hinnant's date library (what C++20 calls `std::chrono::sys_time`); include
+/// `<date/date.h>` for calendar dates, as in the second line below. This header leaves it out:
+/// every file that includes the library would pay for parsing it.
 ///
 /// Every PostgreSQL timestamp from its first, 4714-11-24 00:00:00 BC, to 294247-01-10
 /// 04:00:54.775806 AD round-trips exactly, BC dates included; `infinity` and `-infinity` are
@@ -28,7 +28,7 @@ namespace orm {
 ///     std::chrono::system_clock::now());
 /// orm::Timestamp ides = date::sys_days{date::year{-43} / date::March / 15};  // 44 BC
 /// @endcode
-using Timestamp = date::sys_time<std::chrono::microseconds>;
+using Timestamp = std::chrono::time_point<std::chrono::system_clock, std::chrono::microseconds>;
 /// PostgreSQL's `infinity` timestamp (later than every other).
 inline constexpr Timestamp timestamp_infinity = Timestamp::max();
 /// PostgreSQL's `-infinity` timestamp (earlier than every other).

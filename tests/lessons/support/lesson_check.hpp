@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include <pqxx/result>
+
 #include "orm/session.hpp"
 #include "orm/url.hpp"
 
