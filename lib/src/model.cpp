@@ -2,9 +2,10 @@
 
 #include <cxxabi.h>
 
-#include <atomic>
 #include <cstdlib>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <set>
 
 namespace orm {
@@ -51,9 +52,19 @@ std::string readable_type_name(const char* mangled) {
   return status == 0 && name ? std::string(name.get()) : std::string(mangled);
 }
 
-int next_table_id() {
-  static std::atomic<int> counter{0};
-  return ++counter;
+const TableInfo& register_table(const char* table, const char* type_name,
+                                void (*describe)(TableInfo&)) {
+  TableInfo info;
+  info.name = table;
+  info.model = readable_type_name(type_name);
+  describe(info);
+  validate(info);
+  // A deque keeps its elements in place as it grows: every reference handed out stays valid.
+  static std::mutex mutex;
+  static std::deque<TableInfo> tables;
+  const std::lock_guard<std::mutex> lock(mutex);
+  info.id = static_cast<int>(tables.size()) + 1;
+  return tables.emplace_back(std::move(info));
 }
 
 namespace {
@@ -95,25 +106,19 @@ void add_column_constraints(TableInfo& table, const ColumnInfo& column, ColumnOp
   if (options.check != nullptr) {
     table.checks.push_back({default_name("", table.name, {column.name}, "check"), options.check});
   }
-  if (options.foreign_key) {
-    ForeignKeyInfo key = std::move(*options.foreign_key);
+  if (options.foreign_table != nullptr) {
+    ForeignKeyInfo key;
     key.name = default_name("", table.name, {column.name}, "fkey");
     key.column = column.name;
+    key.target_table = options.foreign_table;
+    key.target_model = readable_type_name(options.foreign_type);
+    key.target_column = std::move(options.foreign_column);
+    key.on_delete = options.on_delete;
     table.foreign_keys.push_back(std::move(key));
   }
 }
 
 }  // namespace
-
-void set_foreign_key(ColumnOptions& o, const char* target_table, const char* target_type,
-                     std::string target_column, OnDelete on_delete) {
-  ForeignKeyInfo info;
-  info.target_table = target_table;
-  info.target_model = readable_type_name(target_type);
-  info.target_column = std::move(target_column);
-  info.on_delete = on_delete;
-  o.foreign_key = std::move(info);
-}
 
 void add_column(TableInfo& table, const char* name, bool nullable, const char* sql_type,
                 bool integer, ColumnOptions& options) {

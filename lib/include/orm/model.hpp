@@ -260,6 +260,8 @@ namespace detail {
 /// A C++ type's name as written in code, e.g. "double" (from typeid(...).name()).
 std::string readable_type_name(const char* mangled);
 
+// A column's options, as fields() lists them. Plain values only: building it instantiates no
+// library type in the model's file.
 struct ColumnOptions {
   bool primary_key = false;
   bool unique = false;
@@ -267,7 +269,10 @@ struct ColumnOptions {
   int varchar_length = 0;
   const char* server_default = nullptr;
   const char* check = nullptr;
-  std::optional<ForeignKeyInfo> foreign_key;
+  const char* foreign_table = nullptr;  // orm::foreign_key: the referenced table, else nullptr
+  const char* foreign_type = nullptr;   // its model's mangled type name
+  std::string foreign_column;           // the referenced member's column
+  OnDelete on_delete = OnDelete::no_action;
 };
 inline void apply(ColumnOptions& o, PrimaryKey) {
   o.primary_key = true;
@@ -288,12 +293,12 @@ inline void apply(ColumnOptions& o, Check c) {
   o.check = c.sql;
 }
 
-void set_foreign_key(ColumnOptions& o, const char* target_table, const char* target_type,
-                     std::string target_column, OnDelete on_delete);
-
 template <class Target, class T>
 void apply(ColumnOptions& o, ForeignKey<Target, T> key) {
-  set_foreign_key(o, Target::table, typeid(Target).name(), member_name(key.column), key.on_delete);
+  o.foreign_table = Target::table;
+  o.foreign_type = typeid(Target).name();
+  o.foreign_column = member_name(key.column);
+  o.on_delete = key.on_delete;
 }
 
 template <class T, class Option>
@@ -333,8 +338,6 @@ constexpr void check_column() {
   static_assert((ForeignKeyCheck<T, Options>::value && ...));
 }
 
-/// Registers a new table and returns its process-unique id.
-int next_table_id();
 /// Checks a finished TableInfo (names and their length, primary key, duplicates, the columns of
 /// its indexes and constraints); throws orm::ModelError naming the model (`table.model`, else
 /// the table).
@@ -371,25 +374,23 @@ struct MetadataVisitor {
   }
 };
 
+// Adds a model's columns and table_args() to `table`.
 template <class Model>
-TableInfo build_table_info() {
-  static_assert(has_table_name<Model>::value,
-                "orm: a model needs its table name: static constexpr const char* table = \"...\";");
-  static_assert(std::is_default_constructible_v<Model>,
-                "orm: a model must be default-constructible");
-  TableInfo table;
-  table.name = Model::table;
-  table.id = next_table_id();
-  table.model = readable_type_name(typeid(Model).name());
+void describe_table(TableInfo& table) {
   Model probe{};
   MetadataVisitor visitor{table};
   probe.fields(visitor);
   if constexpr (has_table_args<Model>::value) {
     add_table_args(table, std::vector<TableArg>(Model::table_args()));
   }
-  validate(table);
-  return table;
 }
+
+/// Builds a model's TableInfo (named `table`, for the C++ type whose mangled name is
+/// `type_name`, its columns added by `describe`), checks it with validate() and keeps it for
+/// the rest of the process. The library owns every TableInfo, so that a model's file builds
+/// and destroys none (which would instantiate the vector code of all its parts there).
+const TableInfo& register_table(const char* table, const char* type_name,
+                                void (*describe)(TableInfo&));
 
 }  // namespace detail
 
@@ -397,7 +398,12 @@ TableInfo build_table_info() {
 /// Throws orm::ModelError when the declaration is incomplete (no table name, no primary key...).
 template <class Model>
 const TableInfo& table_info() {
-  static const TableInfo table = detail::build_table_info<Model>();
+  static_assert(detail::has_table_name<Model>::value,
+                "orm: a model needs its table name: static constexpr const char* table = \"...\";");
+  static_assert(std::is_default_constructible_v<Model>,
+                "orm: a model must be default-constructible");
+  static const TableInfo& table =
+      detail::register_table(Model::table, typeid(Model).name(), &detail::describe_table<Model>);
   return table;
 }
 
