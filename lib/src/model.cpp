@@ -121,7 +121,7 @@ void add_column_constraints(TableInfo& table, const ColumnInfo& column, ColumnOp
 }  // namespace
 
 void add_column(TableInfo& table, const char* name, bool nullable, const char* sql_type,
-                bool integer, ColumnOptions& options) {
+                bool integer, ColumnOptions& options, MemberAccess member) {
   ColumnInfo column;
   column.name = name;
   column.nullable = nullable;
@@ -135,6 +135,7 @@ void add_column(TableInfo& table, const char* name, bool nullable, const char* s
   if (options.primary_key) table.primary_key_index = table.columns.size();
   add_column_constraints(table, column, options);
   table.columns.push_back(std::move(column));
+  table.members.push_back(member);
 }
 
 void add_table_args(TableInfo& table, const std::vector<TableArg>& args) {
@@ -286,10 +287,71 @@ void throw_not_a_column(const TableInfo& table) {
                    "': list it in the model's fields()");
 }
 
+void throw_not_a_member(const TableInfo& table, const char* name) {
+  throw ModelError(table.model + " (table " + table.name + "): fields() lists column '" + name +
+                   "' with something that is not a data member of the model (a static or "
+                   "global variable, or another object's member); list the model's own "
+                   "members, e.g. v(title, \"title\")");
+}
+
 void throw_value_error(const TableInfo& table, std::size_t column, const char* what) {
   const std::string name =
       column < table.columns.size() ? table.columns[column].name : std::to_string(column);
   throw ValueError(table.name + "." + name + ": " + what);
+}
+
+namespace {
+
+// The member of column `column` in `object`.
+const void* member_in(const TableInfo& table, const void* object, std::size_t column) {
+  return static_cast<const char*>(object) + table.members[column].offset;
+}
+void* member_in(const TableInfo& table, void* object, std::size_t column) {
+  return static_cast<char*>(object) + table.members[column].offset;
+}
+
+}  // namespace
+
+std::vector<Param> object_params(const TableInfo& table, const void* object, long skip) {
+  std::vector<Param> params;
+  params.reserve(table.members.size());
+  for (std::size_t column = 0; column < table.members.size(); ++column) {
+    if (static_cast<long>(column) == skip) continue;
+    try {
+      params.push_back(table.members[column].ops->to_param(member_in(table, object, column)));
+    } catch (const std::exception& e) {
+      throw_value_error(table, column, e.what());
+    }
+  }
+  return params;
+}
+
+bool key_unset(const TableInfo& table, const void* object) {
+  const std::size_t key = table.primary_key_index;
+  return table.members[key].ops->is_zero(member_in(table, object, key));
+}
+
+std::vector<Param> insert_params(const TableInfo& table, const void* object, bool& with_key) {
+  with_key = !(table.primary_key().autoincrement && key_unset(table, object));
+  return object_params(table, object, with_key ? -1 : static_cast<long>(table.primary_key_index));
+}
+
+void set_key(const TableInfo& table, void* object, std::string_view text) {
+  const std::size_t key = table.primary_key_index;
+  table.members[key].ops->from_text(member_in(table, object, key), text);
+}
+
+std::string key_text(const TableInfo& table, const void* object) {
+  const std::size_t key = table.primary_key_index;
+  // A primary key is never std::optional (check_column), so its parameter is never NULL.
+  return *table.members[key].ops->to_param(member_in(table, object, key));
+}
+
+std::size_t column_at(const TableInfo& table, std::ptrdiff_t offset) {
+  for (std::size_t column = 0; column < table.members.size(); ++column) {
+    if (table.members[column].offset == offset) return column;
+  }
+  throw_not_a_column(table);
 }
 
 }  // namespace detail

@@ -512,6 +512,29 @@ std::vector<Rows> round_trip(SessionCore& core, std::vector<Statement>& statemen
 
 // ---------------------------------------------------------------------------------------------
 
+void read_object(const TableInfo& table, void* object, const Rows& rows, std::size_t row,
+                 std::size_t first) {
+  for (std::size_t column = 0; column < table.members.size(); ++column) {
+    const MemberAccess& access = table.members[column];
+    void* member = static_cast<char*>(object) + access.offset;
+    try {
+      if (rows.is_null(row, first + column)) {
+        if (!access.ops->set_null(member)) {
+          throw std::invalid_argument(
+              "the database holds NULL but the member is not std::optional; declare it as "
+              "std::optional<...> or make the column NOT NULL");
+        }
+      } else {
+        access.ops->from_text(member, rows.text(row, first + column));
+      }
+    } catch (const Error&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw_value_error(table, column, e.what());
+    }
+  }
+}
+
 Rows::Rows(pg_result* result) noexcept : result_(result) {}
 
 void Rows::Clear::operator()(pg_result* result) const noexcept {

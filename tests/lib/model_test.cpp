@@ -50,6 +50,43 @@ struct Twice {
   }
 };
 
+// fields() that list something outside the object: the library would write there when
+// loading a row, so the declaration is refused.
+int shelf_count = 0;
+struct ListsAGlobal {
+  static constexpr const char* table = "lists_a_global";
+  int id = 0;
+  template <class V>
+  void fields(V& v) {
+    v(id, "id", orm::primary_key);
+    v(shelf_count, "shelves");
+  }
+};
+struct ListsAStatic {
+  static constexpr const char* table = "lists_a_static";
+  static inline std::string shared_note;
+  int id = 0;
+  template <class V>
+  void fields(V& v) {
+    v(id, "id", orm::primary_key);
+    v(shared_note, "note");
+  }
+};
+struct Shelf {
+  int books = 0;
+};
+struct ListsAnotherObject {
+  static constexpr const char* table = "lists_another_object";
+  int id = 0;
+  Shelf* shelf = nullptr;
+  template <class V>
+  void fields(V& v) {
+    static Shelf fallback;
+    v(id, "id", orm::primary_key);
+    v(shelf != nullptr ? shelf->books : fallback.books, "books");
+  }
+};
+
 struct OtherBooks {  // a second model claiming table "books"
   static constexpr const char* table = "books";
   int id = 0;
@@ -180,6 +217,17 @@ TEST_CASE("incomplete model declarations are explained", "[model][errors]") {
   CHECK_THROWS_WITH(orm::table_info<NoKey>(), Catch::Contains("has no primary key"));
   CHECK_THROWS_WITH(orm::table_info<Twice>(), Catch::Contains("lists column 'id' twice"));
   CHECK_THROWS_AS(orm::table_info<NoKey>(), orm::ModelError);
+}
+
+TEST_CASE("fields() may list only the model's own members", "[model][errors][memory]") {
+  CHECK_THROWS_WITH(orm::table_info<ListsAGlobal>(),
+                    Catch::Contains("ListsAGlobal (table lists_a_global)") &&
+                        Catch::Contains("'shelves'") &&
+                        Catch::Contains("not a data member of the model"));
+  CHECK_THROWS_AS(orm::table_info<ListsAStatic>(), orm::ModelError);
+  CHECK_THROWS_WITH(orm::table_info<ListsAnotherObject>(), Catch::Contains("'books'"));
+  // Refused every time, not only the first: nothing half-built is kept.
+  CHECK_THROWS_AS(orm::table_info<ListsAGlobal>(), orm::ModelError);
 }
 
 TEST_CASE("the metadata registry keeps one model per table", "[model]") {

@@ -169,6 +169,28 @@ struct CheckInfo {
   bool operator==(const CheckInfo& other) const;
 };
 
+/// @cond INTERNAL
+namespace detail {
+/// A statement parameter in text form; std::nullopt is NULL.
+using Param = std::optional<std::string>;
+
+// How the library reads and writes a member of one type without knowing the type: the
+// ColumnTraits and std::optional code, behind plain function pointers (see member_ops).
+struct MemberOps {
+  Param (*to_param)(const void* member);                   // throws on a value it cannot store
+  void (*from_text)(void* member, std::string_view text);  // throws on text it cannot read
+  bool (*set_null)(void* member);                          // false: the member cannot be NULL
+  bool (*is_zero)(const void* member);                     // an arithmetic member equal to 0
+};
+
+// Where a column's member lies in an object of its model, and how to use it.
+struct MemberAccess {
+  std::ptrdiff_t offset;  // from the start of the object
+  const MemberOps* ops;
+};
+}  // namespace detail
+/// @endcond
+
 /// What the library knows about one table: its name and columns in declaration order.
 struct TableInfo {
   std::string name;                           ///< the table's name, `Model::table`
@@ -180,6 +202,10 @@ struct TableInfo {
   std::vector<IndexInfo> indexes;             ///< from orm::index, index_on, unique_index_on
   std::vector<IndexInfo> unique_constraints;  ///< from unique_constraint (two+ columns)
   std::vector<CheckInfo> checks;              ///< from orm::check, check_constraint
+  /// @cond INTERNAL
+  // Per column, where a model's object holds it; empty for a table not made from a model.
+  std::vector<detail::MemberAccess> members;
+  /// @endcond
 
   /// True when the columns, key and constraints are equal (not `id`).
   bool same_schema(const TableInfo& other) const;
@@ -352,25 +378,41 @@ void add_table_args(TableInfo& table, const std::vector<TableArg>& args);
 // Adds a column to `table`, with its constraints: the part of MetadataVisitor that does not
 // depend on the member's type (`integer`: an integral type other than bool).
 void add_column(TableInfo& table, const char* name, bool nullable, const char* sql_type,
-                bool integer, ColumnOptions& options);
+                bool integer, ColumnOptions& options, MemberAccess member);
+
+template <class T>
+const MemberOps& member_ops();
 
 template <class M, class = void>
 struct has_table_args : std::false_type {};
 template <class M>
 struct has_table_args<M, std::void_t<decltype(M::table_args())>> : std::true_type {};
 
-// Collects ColumnInfo from a model's fields().
+// Throws orm::ModelError: fields() listed `name` with something that is not a data member of
+// the object it was called on (a static or global variable, a local, another object's member).
+[[noreturn]] void throw_not_a_member(const TableInfo& table, const char* name);
+
+// Collects ColumnInfo, and where each member lies, from the fields() of `object`, a model's
+// object of `object_size` bytes.
 struct MetadataVisitor {
   TableInfo& table;
+  const void* object;
+  std::size_t object_size;
 
   template <class T, class... Options>
-  void operator()(T&, const char* name, Options... options) {
+  void operator()(T& member, const char* name, Options... options) {
     check_column<T, Options...>();
     using Value = column_value_t<T>;
     ColumnOptions o;
     (apply(o, options), ...);
+    // Compared as addresses, not by subtracting pointers into different objects.
+    const std::uintptr_t start = reinterpret_cast<std::uintptr_t>(object);
+    const std::uintptr_t at = reinterpret_cast<std::uintptr_t>(&member);
+    if (at < start || at - start + sizeof(T) > object_size) throw_not_a_member(table, name);
+    const auto offset = static_cast<std::ptrdiff_t>(at - start);
     add_column(table, name, is_nullable_v<T>, ColumnTraits<Value>::sql_type,
-               std::is_integral_v<Value> && !std::is_same_v<Value, bool>, o);
+               std::is_integral_v<Value> && !std::is_same_v<Value, bool>, o,
+               MemberAccess{offset, &member_ops<T>()});
   }
 };
 
@@ -378,7 +420,7 @@ struct MetadataVisitor {
 template <class Model>
 void describe_table(TableInfo& table) {
   Model probe{};
-  MetadataVisitor visitor{table};
+  MetadataVisitor visitor{table, &probe, sizeof(Model)};
   probe.fields(visitor);
   if constexpr (has_table_args<Model>::value) {
     add_table_args(table, std::vector<TableArg>(Model::table_args()));
@@ -417,9 +459,6 @@ const ColumnInfo& column_of(T Model::*member);
 
 namespace detail {
 
-/// A statement parameter in text form; std::nullopt is NULL.
-using Param = std::optional<std::string>;
-
 [[noreturn]] void throw_value_error(const TableInfo& table, std::size_t column, const char* what);
 // A member pointer that names no column of `table`'s fields().
 [[noreturn]] void throw_not_a_column(const TableInfo& table);
@@ -434,86 +473,60 @@ Param to_param(const T& value) {
   }
 }
 
-// Appends the parameters of an object's columns. `skip` is a column index to leave out
-// (the autoincrement primary key on insert) or -1.
-struct ParamWriter {
-  const TableInfo& table;
-  std::vector<Param>& out;
-  long skip = -1;
-  std::size_t index = 0;
-
-  template <class T, class... Options>
-  void operator()(T& member, const char*, Options...) {
-    const std::size_t column = index++;
-    if (static_cast<long>(column) == skip) return;
-    try {
-      out.push_back(to_param(member));
-    } catch (const std::exception& e) {
-      throw_value_error(table, column, e.what());
-    }
-  }
-};
-
-// Reads one object from a row of text cells. `Cells` needs: is_null(i), text(i) -> string_view.
-template <class Cells>
-struct RowReader {
-  const TableInfo& table;
-  const Cells& cells;
-  std::size_t index = 0;
-
-  template <class T, class... Options>
-  void operator()(T& member, const char*, Options...) {
-    const std::size_t column = index++;
-    using Value = column_value_t<T>;
-    try {
-      if (cells.is_null(column)) {
+template <class T>
+const MemberOps& member_ops() {
+  static constexpr MemberOps ops{
+      [](const void* member) { return to_param(*static_cast<const T*>(member)); },
+      [](void* member, std::string_view text) {
+        *static_cast<T*>(member) = ColumnTraits<column_value_t<T>>::from_text(text);
+      },
+      [](void* member) {
         if constexpr (is_nullable_v<T>) {
-          member = std::nullopt;
+          *static_cast<T*>(member) = std::nullopt;
+          return true;
         } else {
-          throw std::invalid_argument(
-              "the database holds NULL but the member is not std::optional; declare it as "
-              "std::optional<...> or make the column NOT NULL");
+          return false;
         }
-      } else {
-        member = ColumnTraits<Value>::from_text(cells.text(column));
-      }
-    } catch (const Error&) {
-      throw;
-    } catch (const std::exception& e) {
-      throw_value_error(table, column, e.what());
-    }
-  }
-};
+      },
+      [](const void* member) {
+        if constexpr (std::is_arithmetic_v<T>) {
+          return *static_cast<const T*>(member) == T{};
+        } else {
+          return false;
+        }
+      }};
+  return ops;
+}
 
-// Sets or reads the primary key member in text form.
-struct PrimaryKeyAccess {
-  std::size_t wanted;
-  std::string_view new_text;  // set when non-empty
-  std::string* read = nullptr;
-  std::size_t index = 0;
+// The member types the library supports, compiled once in the library (member_ops.cpp).
+extern template const MemberOps& member_ops<bool>();
+extern template const MemberOps& member_ops<std::optional<bool>>();
+extern template const MemberOps& member_ops<std::int16_t>();
+extern template const MemberOps& member_ops<std::optional<std::int16_t>>();
+extern template const MemberOps& member_ops<int>();
+extern template const MemberOps& member_ops<std::optional<int>>();
+extern template const MemberOps& member_ops<long>();
+extern template const MemberOps& member_ops<std::optional<long>>();
+extern template const MemberOps& member_ops<long long>();
+extern template const MemberOps& member_ops<std::optional<long long>>();
+extern template const MemberOps& member_ops<float>();
+extern template const MemberOps& member_ops<std::optional<float>>();
+extern template const MemberOps& member_ops<double>();
+extern template const MemberOps& member_ops<std::optional<double>>();
+extern template const MemberOps& member_ops<std::string>();
+extern template const MemberOps& member_ops<std::optional<std::string>>();
+extern template const MemberOps& member_ops<Timestamp>();
+extern template const MemberOps& member_ops<std::optional<Timestamp>>();
 
-  template <class T, class... Options>
-  void operator()(T& member, const char*, Options...) {
-    if (index++ != wanted) return;
-    if constexpr (!is_nullable_v<T>) {
-      if (!new_text.empty()) member = ColumnTraits<T>::from_text(new_text);
-      if (read != nullptr) *read = ColumnTraits<T>::to_text(member);
-    }
-  }
-};
-
+// The parameters of an object's columns (`object` is a model's object of `table`), without
+// column `skip` (the autoincrement key on insert) unless it is -1.
+std::vector<Param> object_params(const TableInfo& table, const void* object, long skip = -1);
 // True when the primary key still has its "not assigned" value (0 for integers).
-struct PrimaryKeyUnset {
-  std::size_t wanted;
-  bool unset = false;
-  std::size_t index = 0;
-
-  template <class T, class... Options>
-  void operator()(T& member, const char*, Options...) {
-    if (index++ != wanted) return;
-    if constexpr (std::is_arithmetic_v<T>) unset = member == T{};
-  }
-};
+bool key_unset(const TableInfo& table, const void* object);
+// Writes a key the database assigned into `object`.
+void set_key(const TableInfo& table, void* object, std::string_view text);
+// The text of `object`'s primary key.
+std::string key_text(const TableInfo& table, const void* object);
 
 // Finds the index of the column whose member lives at `address` inside `probe`.
 struct MemberFinder {
@@ -547,13 +560,15 @@ std::string member_name(T Model::*member) {
   return finder.name;
 }
 
+// The index of the column with its member at `offset` in `table`'s objects; throws
+// orm::ModelError when there is none.
+std::size_t column_at(const TableInfo& table, std::ptrdiff_t offset);
+
 template <class Model, class T>
 std::size_t column_index(T Model::*member) {
   static const Model probe{};
-  MemberFinder finder{&(probe.*member)};
-  visit(probe, finder);
-  if (finder.found == static_cast<std::size_t>(-1)) throw_not_a_column(table_info<Model>());
-  return finder.found;
+  return column_at(table_info<Model>(), reinterpret_cast<const char*>(&(probe.*member)) -
+                                            reinterpret_cast<const char*>(&probe));
 }
 
 // -- Values compared with a column (Query::filter_by, Session::get) ----------------------------

@@ -150,21 +150,15 @@ struct TableStatements {
 };
 const TableStatements& statements(const TableInfo& table);
 
-/// Cells of one result row, for RowReader.
-struct RowCells {
-  const Rows& rows;
-  std::size_t row;
-  std::size_t first = 0;  // the result column of the model's first column
-  bool is_null(std::size_t column) const { return rows.is_null(row, first + column); }
-  std::string_view text(std::size_t column) const { return rows.text(row, first + column); }
-};
+// Reads row `row` of `rows` into `object`, a model's object of `table`, from result column
+// `first` on.
+void read_object(const TableInfo& table, void* object, const Rows& rows, std::size_t row,
+                 std::size_t first);
 
 template <class Model>
 Model load(const Rows& rows, std::size_t row, std::size_t first = 0) {
   Model object{};
-  RowCells cells{rows, row, first};
-  RowReader<RowCells> reader{table_info<Model>(), cells};
-  object.fields(reader);
+  read_object(table_info<Model>(), &object, rows, row, first);
   return object;
 }
 
@@ -203,36 +197,7 @@ std::vector<Param> arguments(const Args&... args) {
 
 // The INSERT parameters of one object: its columns, without an autoincrement key left unset.
 // Sets `with_key` to whether the key is among them.
-template <class Model>
-std::vector<Param> insert_params(const TableInfo& table, const Model& object, bool& with_key) {
-  with_key = true;
-  if (table.primary_key().autoincrement) {
-    PrimaryKeyUnset unset{table.primary_key_index};
-    visit(object, unset);
-    with_key = !unset.unset;
-  }
-  std::vector<Param> params;
-  params.reserve(table.columns.size());
-  ParamWriter writer{table, params, with_key ? -1 : static_cast<long>(table.primary_key_index)};
-  visit(object, writer);
-  return params;
-}
-
-// Writes a key the database assigned into `object`.
-template <class Model>
-void set_key(const TableInfo& table, Model& object, std::string_view text) {
-  PrimaryKeyAccess write{table.primary_key_index, text};
-  visit(object, write);
-}
-
-// The text of `object`'s primary key.
-template <class Model>
-std::string key_text(const TableInfo& table, const Model& object) {
-  std::string text;
-  PrimaryKeyAccess read{table.primary_key_index, {}, &text};
-  visit(object, read);
-  return text;
-}
+std::vector<Param> insert_params(const TableInfo& table, const void* object, bool& with_key);
 
 // The parameter for `key` compared with Model's primary key; throws orm::ValueError when the
 // key's type or value does not fit the key column.
@@ -481,12 +446,12 @@ void Session::add(Model& object) {
   const TableInfo& table = table_info<Model>();
   const auto& sql = detail::statements(table);
   bool with_key = true;
-  std::vector<detail::Param> params = detail::insert_params(table, object, with_key);
+  std::vector<detail::Param> params = detail::insert_params(table, &object, with_key);
   const detail::Rows rows = detail::run_one(
       core(), with_key ? sql.insert_one_key_name.c_str() : sql.insert_one_name.c_str(),
       with_key ? sql.insert_one_key.c_str() : sql.insert_one.c_str(), std::move(params),
       detail::Access::write);
-  if (!with_key) detail::set_key(table, object, rows.text(0, 0));
+  if (!with_key) detail::set_key(table, &object, rows.text(0, 0));
 }
 
 template <class Range>
@@ -501,13 +466,13 @@ void Session::add_all(Range& objects) {
   detail::InsertBatch batch(table);
   for (const auto& object : objects) {
     bool with_key = true;
-    std::vector<detail::Param> row = detail::insert_params(table, object, with_key);
+    std::vector<detail::Param> row = detail::insert_params(table, &object, with_key);
     batch.add(std::move(row), with_key);
   }
   batch.run(core());
   std::size_t i = 0;
   for (auto& object : objects) {
-    if (const std::string* key = batch.new_key(i++)) detail::set_key(table, object, *key);
+    if (const std::string* key = batch.new_key(i++)) detail::set_key(table, &object, *key);
   }
 }
 
@@ -516,11 +481,9 @@ void Session::update(const Model& object) {
   const TableInfo& table = table_info<Model>();
   const auto& sql = detail::statements(table);
   if (sql.update.empty()) return;  // only a key: nothing to change
-  std::vector<detail::Param> params;
-  params.reserve(table.columns.size());
-  detail::ParamWriter writer{table, params, static_cast<long>(table.primary_key_index)};
-  detail::visit(object, writer);
-  std::string key = detail::key_text(table, object);
+  std::vector<detail::Param> params =
+      detail::object_params(table, &object, static_cast<long>(table.primary_key_index));
+  std::string key = detail::key_text(table, &object);
   std::string what =
       "update: no row of " + table.name + " has " + table.primary_key().name + " = " + key;
   params.push_back(std::move(key));
@@ -532,7 +495,7 @@ template <class Model>
 void Session::remove(const Model& object) {
   const TableInfo& table = table_info<Model>();
   const auto& sql = detail::statements(table);
-  std::string key = detail::key_text(table, object);
+  std::string key = detail::key_text(table, &object);
   std::string what =
       "remove: no row of " + table.name + " has " + table.primary_key().name + " = " + key;
   std::vector<detail::Param> params;
@@ -584,12 +547,10 @@ std::vector<std::optional<std::string>> primary_keys(const Range& objects) {
   const TableInfo& table = table_info<Model>();
   std::vector<std::optional<std::string>> keys;
   for (const auto& object : objects) {
-    PrimaryKeyUnset unset{table.primary_key_index};
-    visit(object, unset);
-    if (table.primary_key().autoincrement && unset.unset) {
+    if (table.primary_key().autoincrement && key_unset(table, &object)) {
       keys.emplace_back();
     } else {
-      keys.emplace_back(key_text(table, object));
+      keys.emplace_back(key_text(table, &object));
     }
   }
   return keys;
@@ -680,9 +641,7 @@ Value key_value(std::string_view text) {
 template <class Model>
 void Session::ensure_key(Model& object) {
   const TableInfo& table = table_info<Model>();
-  detail::PrimaryKeyUnset unset{table.primary_key_index};
-  detail::visit(object, unset);
-  if (table.primary_key().autoincrement && unset.unset) add(object);
+  if (table.primary_key().autoincrement && detail::key_unset(table, &object)) add(object);
 }
 
 template <class Relationship, class Range>
@@ -711,10 +670,7 @@ auto Session::load_each(const Relationship& relationship, const Range& objects) 
     const std::size_t column = detail::foreign_key_column<Parent>(relationship.foreign_key);
     std::vector<std::optional<std::string>> keys;
     for (const auto& object : objects) {
-      std::vector<detail::Param> one;
-      detail::ParamWriter writer{child, one};
-      detail::visit(object, writer);
-      keys.push_back(std::move(one[column]));
+      keys.push_back(std::move(detail::object_params(child, &object)[column]));
     }
     const detail::Rows rows =
         select_with_keys(detail::statements(parent).select + " WHERE " +
@@ -771,12 +727,10 @@ void Session::append(const OneToMany<Parent, Child, Key>& relationship, Parent& 
                      Child& child) {
   detail::foreign_key_column<Parent>(relationship.foreign_key);
   ensure_key(parent);
-  const std::string key = detail::key_text(table_info<Parent>(), parent);
+  const std::string key = detail::key_text(table_info<Parent>(), &parent);
   child.*relationship.foreign_key = detail::key_value<column_value_t<Key>>(key);
   const TableInfo& table = table_info<Child>();
-  detail::PrimaryKeyUnset unset{table.primary_key_index};
-  detail::visit(child, unset);
-  if (table.primary_key().autoincrement && unset.unset) {
+  if (table.primary_key().autoincrement && detail::key_unset(table, &child)) {
     add(child);
   } else {
     update(child);
@@ -792,9 +746,9 @@ void Session::append(const ManyToMany<From, To, Link, FromKey, ToKey>& relations
   ensure_key(other);
   Link link{};
   link.*relationship.link.from =
-      detail::key_value<column_value_t<FromKey>>(detail::key_text(table_info<From>(), object));
+      detail::key_value<column_value_t<FromKey>>(detail::key_text(table_info<From>(), &object));
   link.*relationship.link.to =
-      detail::key_value<column_value_t<ToKey>>(detail::key_text(table_info<To>(), other));
+      detail::key_value<column_value_t<ToKey>>(detail::key_text(table_info<To>(), &other));
   add(link);
 }
 
