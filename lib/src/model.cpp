@@ -300,25 +300,14 @@ void throw_value_error(const TableInfo& table, std::size_t column, const char* w
   throw ValueError(table.name + "." + name + ": " + what);
 }
 
-namespace {
-
-// The member of column `column` in `object`.
-const void* member_in(const TableInfo& table, const void* object, std::size_t column) {
-  return static_cast<const char*>(object) + table.members[column].offset;
-}
-void* member_in(const TableInfo& table, void* object, std::size_t column) {
-  return static_cast<char*>(object) + table.members[column].offset;
-}
-
-}  // namespace
-
 std::vector<Param> object_params(const TableInfo& table, const void* object, long skip) {
   std::vector<Param> params;
   params.reserve(table.members.size());
   for (std::size_t column = 0; column < table.members.size(); ++column) {
     if (static_cast<long>(column) == skip) continue;
     try {
-      params.push_back(table.members[column].ops->to_param(member_in(table, object, column)));
+      const MemberAccess& member = table.members[column];
+      params.push_back(member.ops->to_param(member.in(object)));
     } catch (const std::exception& e) {
       throw_value_error(table, column, e.what());
     }
@@ -326,25 +315,25 @@ std::vector<Param> object_params(const TableInfo& table, const void* object, lon
   return params;
 }
 
-bool key_unset(const TableInfo& table, const void* object) {
-  const std::size_t key = table.primary_key_index;
-  return table.members[key].ops->is_zero(member_in(table, object, key));
+bool key_unassigned(const TableInfo& table, const void* object) {
+  const MemberAccess& key = table.members[table.primary_key_index];
+  return table.primary_key().autoincrement && key.ops->is_zero(key.in(object));
 }
 
 std::vector<Param> insert_params(const TableInfo& table, const void* object, bool& with_key) {
-  with_key = !(table.primary_key().autoincrement && key_unset(table, object));
+  with_key = !key_unassigned(table, object);
   return object_params(table, object, with_key ? -1 : static_cast<long>(table.primary_key_index));
 }
 
 void set_key(const TableInfo& table, void* object, std::string_view text) {
-  const std::size_t key = table.primary_key_index;
-  table.members[key].ops->from_text(member_in(table, object, key), text);
+  const MemberAccess& key = table.members[table.primary_key_index];
+  key.ops->from_text(key.in(object), text);
 }
 
 std::string key_text(const TableInfo& table, const void* object) {
-  const std::size_t key = table.primary_key_index;
+  const MemberAccess& key = table.members[table.primary_key_index];
   // A primary key is never std::optional (check_column), so its parameter is never NULL.
-  return *table.members[key].ops->to_param(member_in(table, object, key));
+  return *key.ops->to_param(key.in(object));
 }
 
 std::size_t column_at(const TableInfo& table, std::ptrdiff_t offset) {

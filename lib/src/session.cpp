@@ -516,7 +516,7 @@ void read_object(const TableInfo& table, void* object, const Rows& rows, std::si
                  std::size_t first) {
   for (std::size_t column = 0; column < table.members.size(); ++column) {
     const MemberAccess& access = table.members[column];
-    void* member = static_cast<char*>(object) + access.offset;
+    void* member = access.in(object);
     try {
       if (rows.is_null(row, first + column)) {
         if (!access.ops->set_null(member)) {

@@ -187,6 +187,10 @@ struct MemberOps {
 struct MemberAccess {
   std::ptrdiff_t offset;  // from the start of the object
   const MemberOps* ops;
+
+  // The member in `object`, an object of the model.
+  void* in(void* object) const { return static_cast<char*>(object) + offset; }
+  const void* in(const void* object) const { return static_cast<const char*>(object) + offset; }
 };
 }  // namespace detail
 /// @endcond
@@ -521,8 +525,9 @@ extern template const MemberOps& member_ops<std::optional<Timestamp>>();
 // The parameters of an object's columns (`object` is a model's object of `table`), without
 // column `skip` (the autoincrement key on insert) unless it is -1.
 std::vector<Param> object_params(const TableInfo& table, const void* object, long skip = -1);
-// True when the primary key still has its "not assigned" value (0 for integers).
-bool key_unset(const TableInfo& table, const void* object);
+// True when the database is to number `object`: its key is autoincrement and still has its
+// "not assigned" value, 0.
+bool key_unassigned(const TableInfo& table, const void* object);
 // Writes a key the database assigned into `object`.
 void set_key(const TableInfo& table, void* object, std::string_view text);
 // The text of `object`'s primary key.
@@ -531,17 +536,11 @@ std::string key_text(const TableInfo& table, const void* object);
 // Finds the index of the column whose member lives at `address` inside `probe`.
 struct MemberFinder {
   const void* address;
-  std::size_t index = 0;
-  std::size_t found = static_cast<std::size_t>(-1);
   const char* name = "";
 
   template <class T, class... Options>
   void operator()(T& member, const char* column, Options...) {
-    if (static_cast<const void*>(&member) == address) {
-      found = index;
-      name = column;
-    }
-    ++index;
+    if (static_cast<const void*>(&member) == address) name = column;
   }
 };
 

@@ -547,7 +547,7 @@ std::vector<std::optional<std::string>> primary_keys(const Range& objects) {
   const TableInfo& table = table_info<Model>();
   std::vector<std::optional<std::string>> keys;
   for (const auto& object : objects) {
-    if (table.primary_key().autoincrement && key_unset(table, &object)) {
+    if (key_unassigned(table, &object)) {
       keys.emplace_back();
     } else {
       keys.emplace_back(key_text(table, &object));
@@ -641,7 +641,7 @@ Value key_value(std::string_view text) {
 template <class Model>
 void Session::ensure_key(Model& object) {
   const TableInfo& table = table_info<Model>();
-  if (table.primary_key().autoincrement && detail::key_unset(table, &object)) add(object);
+  if (detail::key_unassigned(table, &object)) add(object);
 }
 
 template <class Relationship, class Range>
@@ -730,7 +730,7 @@ void Session::append(const OneToMany<Parent, Child, Key>& relationship, Parent& 
   const std::string key = detail::key_text(table_info<Parent>(), &parent);
   child.*relationship.foreign_key = detail::key_value<column_value_t<Key>>(key);
   const TableInfo& table = table_info<Child>();
-  if (table.primary_key().autoincrement && detail::key_unset(table, &child)) {
+  if (detail::key_unassigned(table, &child)) {
     add(child);
   } else {
     update(child);
