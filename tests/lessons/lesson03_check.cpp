@@ -102,29 +102,12 @@ std::string to_string_of(const Book& book) {
 }
 
 // One column as PostgreSQL describes it.
-struct LiveColumn {
-  std::string name;
-  std::string type;
-  bool nullable;
-  bool identity;
-};
-
-std::vector<LiveColumn> live_columns(orm::Database& db, const std::string& table) {
+std::vector<lesson_check::Column> live_columns(orm::Database& db, const std::string& table) {
   orm::Session session(db);
-  std::vector<LiveColumn> columns;
-  for (const auto& row : session.execute(
-           "SELECT column_name, format_type(a.atttypid, a.atttypmod), is_nullable = 'YES', "
-           "is_identity = 'YES' FROM information_schema.columns c JOIN pg_attribute a ON "
-           "a.attrelid = to_regclass(c.table_name) AND a.attname = c.column_name "
-           "WHERE c.table_schema = 'public' AND c.table_name = $1 ORDER BY c.ordinal_position",
-           table)) {
-    columns.push_back(
-        {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<bool>(), row[3].as<bool>()});
-  }
-  return columns;
+  return lesson_check::columns_in(session, table);
 }
 
-std::string describe(const std::vector<LiveColumn>& columns) {
+std::string describe(const std::vector<lesson_check::Column>& columns) {
   std::string text;
   for (const auto& column : columns) {
     text += "    " + column.name + " " + column.type + (column.nullable ? "" : " NOT NULL") +

@@ -18,7 +18,9 @@
 #include "orm/orm.hpp"
 #include "test_database.hpp"
 
+using lesson_check::Column;
 using lesson_check::command_text;
+using lesson_check::find;
 using lesson_check::fix;
 using lesson_check::kCommand;
 using lesson_check::Program;
@@ -93,51 +95,16 @@ std::vector<orm::migrate::Revision> revisions(bool first_use = false) {
   return chain;
 }
 
-// One column as PostgreSQL describes it.
-struct Column {
-  std::string name;
-  std::string type;
-  bool nullable = true;
-  std::optional<std::string> default_sql;
-
-  bool operator==(const Column& other) const {
-    return name == other.name && type == other.type && nullable == other.nullable &&
-           default_sql == other.default_sql;
-  }
-  std::string text() const {
-    return name + " " + type + (nullable ? "" : " NOT NULL") +
-           (default_sql ? " DEFAULT " + *default_sql : "");
-  }
-};
-
 std::vector<Column> columns_of(const orm::DatabaseUrl& url, const std::string& table = "books") {
   orm::Database db(url);
   orm::Session session(db);
-  std::vector<Column> columns;
-  for (const auto& row : session.execute(
-           "SELECT c.column_name, format_type(a.atttypid, a.atttypmod), c.is_nullable = 'YES', "
-           "c.column_default FROM information_schema.columns c JOIN pg_attribute a ON "
-           "a.attrelid = to_regclass(c.table_name) AND a.attname = c.column_name "
-           "WHERE c.table_schema = 'public' AND c.table_name = $1 ORDER BY c.ordinal_position",
-           table)) {
-    columns.push_back(
-        {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<bool>(),
-         row[3].is_null() ? std::nullopt : std::optional<std::string>(row[3].as<std::string>())});
-  }
-  return columns;
+  return lesson_check::columns_in(session, table);
 }
 
 std::string describe(const std::vector<Column>& columns) {
   std::string text;
   for (const auto& column : columns) text += "    " + column.text() + "\n";
   return text.empty() ? "    (no table books)\n" : text;
-}
-
-const Column* find(const std::vector<Column>& columns, const std::string& name) {
-  for (const auto& column : columns) {
-    if (column.name == name) return &column;
-  }
-  return nullptr;
 }
 
 std::vector<std::string> names_of(const std::vector<Column>& columns) {
@@ -520,15 +487,11 @@ TEST_CASE("your turn: downgrading your revision restores the schema before it, w
   {
     orm::Database db(program.database);
     orm::Session session(db);
-    const auto kept =
-        session.execute(
-                   "SELECT count(*) FROM information_schema.columns WHERE table_name = 'books' AND "
-                   "column_name = 'author_name'")[0][0]
-                .as<int>() == 1 &&
-        session.execute(
-                   "SELECT count(*) FROM books WHERE author_name = "
-                   "'Ursula K. Le Guin'")[0][0]
-                .as<int>() == 1;
+    const auto kept = find(lesson_check::columns_in(session, "books"), "author_name") != nullptr &&
+                      session.execute(
+                                 "SELECT count(*) FROM books WHERE author_name = "
+                                 "'Ursula K. Le Guin'")[0][0]
+                              .as<int>() == 1;
     if (!kept) {
       FAIL(
           "Not checked yet: your upgrade does not keep the authors in author_name (see the check "

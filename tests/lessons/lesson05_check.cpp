@@ -25,7 +25,9 @@
 #include "orm/orm.hpp"
 #include "test_database.hpp"
 
+using lesson_check::Column;
 using lesson_check::command_text;
+using lesson_check::find;
 using lesson_check::fix;
 using lesson_check::kCommand;
 using lesson_check::Program;
@@ -142,47 +144,13 @@ std::vector<orm::migrate::Revision> revisions(bool primary = false) {
   return chain;
 }
 
-// One column as PostgreSQL describes it.
-struct Column {
-  std::string name;
-  std::string type;
-  bool nullable = true;
-  std::optional<std::string> default_sql;
-
-  bool operator==(const Column& other) const {
-    return name == other.name && type == other.type && nullable == other.nullable &&
-           default_sql == other.default_sql;
-  }
-  std::string text() const {
-    return name + " " + type + (nullable ? "" : " NOT NULL") +
-           (default_sql ? " DEFAULT " + *default_sql : "");
-  }
-};
-
 std::vector<Column> columns_of(orm::Session& session, const std::string& table) {
-  std::vector<Column> columns;
-  for (const auto& row : session.execute(
-           "SELECT c.column_name, format_type(a.atttypid, a.atttypmod), c.is_nullable = 'YES', "
-           "c.column_default FROM information_schema.columns c JOIN pg_attribute a ON "
-           "a.attrelid = to_regclass(c.table_name) AND a.attname = c.column_name "
-           "WHERE c.table_schema = 'public' AND c.table_name = $1 ORDER BY c.ordinal_position",
-           table)) {
-    columns.push_back(
-        {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<bool>(),
-         row[3].is_null() ? std::nullopt : std::optional<std::string>(row[3].as<std::string>())});
-  }
+  std::vector<Column> columns = lesson_check::columns_in(session, table);
   // Compared by name: PostgreSQL adds a column at the end of its table, so a downgrade that
   // brings one back cannot restore its place.
   std::sort(columns.begin(), columns.end(),
             [](const Column& a, const Column& b) { return a.name < b.name; });
   return columns;
-}
-
-const Column* find(const std::vector<Column>& columns, const std::string& name) {
-  for (const auto& column : columns) {
-    if (column.name == name) return &column;
-  }
-  return nullptr;
 }
 
 // The tables books and authors as PostgreSQL has them, and the ON DELETE rule of the foreign key

@@ -174,14 +174,10 @@ std::vector<orm::migrate::Revision> revisions(bool primary = false) {
 // (PostgreSQL adds a column at the end of its table, so a downgrade cannot restore its place).
 std::vector<std::string> columns_of(orm::Session& session, const std::string& table) {
   std::vector<std::string> columns;
-  for (const auto& row : session.execute(
-           "SELECT c.column_name || ' ' || format_type(a.atttypid, a.atttypmod) || CASE WHEN "
-           "c.is_nullable = 'YES' THEN '' ELSE ' NOT NULL' END FROM information_schema.columns c "
-           "JOIN pg_attribute a ON a.attrelid = to_regclass(c.table_name) AND a.attname = "
-           "c.column_name WHERE c.table_schema = 'public' AND c.table_name = $1 ORDER BY 1",
-           table)) {
-    columns.push_back(row[0].as<std::string>());
+  for (const auto& column : lesson_check::columns_in(session, table)) {
+    columns.push_back(column.name + " " + column.type + (column.nullable ? "" : " NOT NULL"));
   }
+  std::sort(columns.begin(), columns.end());
   return columns;
 }
 
@@ -386,21 +382,24 @@ Library make_library(const std::string& suffix, int genres, int books) {
     orm::Session session(db);
     // An author, so that the program does not add the example authors and books.
     session.execute("INSERT INTO authors (name) VALUES ('Ursula K. Le Guin')");
-    for (int b = 1; b <= books; ++b) {
-      session.execute(
-          "INSERT INTO books (id, title, language, author_id) SELECT $1, $2, 'en', min(id) FROM "
-          "authors",
-          b, "Book " + std::to_string(b));
-    }
-    for (int g = 1; g <= genres; ++g) {
-      session.execute("INSERT INTO genres (id, name) VALUES ($1, $2)", g,
-                      "Genre " + std::to_string(g));
-    }
+    // One statement per table, not one round trip per row.
+    session.execute(
+        "INSERT INTO books (id, title, language, author_id) SELECT id, 'Book ' || id, 'en', "
+        "(SELECT min(id) FROM authors) FROM generate_series(1, $1) AS id",
+        books);
+    session.execute(
+        "INSERT INTO genres (id, name) SELECT id, 'Genre ' || id FROM generate_series(1, $1) AS id",
+        genres);
+    std::vector<int> link_books, link_genres;
     for (int g = 1; g <= genres; ++g) {
       for (int b : genre_books[g]) {
-        session.execute("INSERT INTO book_genres (book_id, genre_id) VALUES ($1, $2)", b, g);
+        link_books.push_back(b);
+        link_genres.push_back(g);
       }
     }
+    session.execute(
+        "INSERT INTO book_genres (book_id, genre_id) SELECT * FROM unnest($1::int[], $2::int[])",
+        lesson_check::array_of(link_books), lesson_check::array_of(link_genres));
     session.commit();
   }
   for (int g = 1; g <= genres; ++g) {

@@ -305,17 +305,22 @@ orm::DatabaseUrl library_for_your_turn(const std::string& suffix,
   const orm::DatabaseUrl url = tables_from_models(suffix);
   orm::Database db(url);
   orm::Session session(db);
-  for (std::size_t i = 0; i < genres.size(); ++i) {
-    session.execute("INSERT INTO genres (id, name) VALUES ($1, $2)", static_cast<int>(i + 1),
-                    genres[i]);
-  }
-  for (std::size_t i = 0; i < titles.size(); ++i) {
-    session.execute("INSERT INTO books (id, title, language) VALUES ($1, $2, 'en')",
-                    static_cast<int>(i + 1), titles[i]);
-  }
+  session.execute(
+      "INSERT INTO genres (id, name) SELECT id, name FROM unnest($1::text[]) WITH ORDINALITY AS "
+      "given(name, id)",
+      lesson_check::array_of(genres));
+  session.execute(
+      "INSERT INTO books (id, title, language) SELECT id, title, 'en' FROM unnest($1::text[]) "
+      "WITH ORDINALITY AS given(title, id)",
+      lesson_check::array_of(titles));
+  std::vector<int> link_genres, link_books;
   for (const auto& [genre, book] : links) {
-    session.execute("INSERT INTO book_genres (genre_id, book_id) VALUES ($1, $2)", genre, book);
+    link_genres.push_back(genre);
+    link_books.push_back(book);
   }
+  session.execute(
+      "INSERT INTO book_genres (genre_id, book_id) SELECT * FROM unnest($1::int[], $2::int[])",
+      lesson_check::array_of(link_genres), lesson_check::array_of(link_books));
   session.commit();
   return url;
 }

@@ -98,17 +98,22 @@ void drop_stale(orm::Server& server) {
   }
 }
 
-// " TABLESPACE workbook_scratch" when the server has that tablespace and this role may create
-// databases in it, else "". It is the workbook cluster's folder on tmpfs for databases that live
-// only while a test process runs (./workbook db start makes it): there, creating one takes about
-// 20 ms instead of 200-500 ms on disk.
-const std::string& tablespace_clause(orm::Server& server) {
+// " TABLESPACE workbook_scratch STRATEGY FILE_COPY" when the server has that tablespace and this
+// role may create databases in it, else "". It is the workbook cluster's folder on tmpfs for
+// databases that live only while a test process runs (./workbook db start makes it): there,
+// creating one takes about 20 ms instead of 200-500 ms on disk. FILE_COPY copies template0's
+// files instead of writing its pages through shared buffers (WAL_LOG, the default), so that the
+// checkpoint each DROP DATABASE forces has less to write: a warm `./workbook check 04` took 8%
+// less time, side by side. It checkpoints twice itself, which the workbook's cluster (fsync off)
+// does quickly; on another server it could be slow, so it goes with the tablespace.
+const std::string& scratch_options(orm::Server& server) {
   static const std::string clause = [&] {
     pqxx::nontransaction tx(server.maintenance().connection());
     const pqxx::result found = tx.exec(
         "SELECT 1 FROM pg_tablespace WHERE spcname = 'workbook_scratch' AND "
         "has_tablespace_privilege(oid, 'CREATE')");
-    return found.empty() ? std::string() : std::string(" TABLESPACE workbook_scratch");
+    return found.empty() ? std::string()
+                         : std::string(" TABLESPACE workbook_scratch STRATEGY FILE_COPY");
   }();
   return clause;
 }
@@ -162,10 +167,10 @@ orm::DatabaseUrl scratch_database(std::string_view suffix) {
     cleaned = true;
   }
   server.drop_database(name, true);
-  const std::string tablespace = tablespace_clause(server);
+  const std::string options = scratch_options(server);
   pqxx::connection_base& connection = server.maintenance().connection();
   pqxx::nontransaction(connection)
-      .exec0("CREATE DATABASE " + connection.quote_name(name) + " TEMPLATE template0" + tablespace);
+      .exec0("CREATE DATABASE " + connection.quote_name(name) + " TEMPLATE template0" + options);
   return server_url().with_database(name);
 }
 

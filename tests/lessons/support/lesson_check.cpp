@@ -197,6 +197,56 @@ std::vector<std::string> statements_during(const std::string& name,
   return statements;
 }
 
+std::string Column::text() const {
+  return name + " " + type + (nullable ? "" : " NOT NULL") +
+         (default_sql ? " DEFAULT " + *default_sql : "");
+}
+
+std::vector<Column> columns_in(orm::Session& session, const std::string& table) {
+  // As information_schema.columns: a generated column's expression is no default.
+  std::vector<Column> columns;
+  for (const auto& row : session.execute(
+           "SELECT a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull, "
+           "a.attidentity <> '', CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, "
+           "d.adrelid) END FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN "
+           "pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_attrdef d ON d.adrelid = "
+           "a.attrelid AND d.adnum = a.attnum WHERE n.nspname = 'public' AND c.relname = $1 AND "
+           "c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+           table)) {
+    columns.push_back(
+        {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<bool>(), row[3].as<bool>(),
+         row[4].is_null() ? std::nullopt : std::optional<std::string>(row[4].as<std::string>())});
+  }
+  return columns;
+}
+
+const Column* find(const std::vector<Column>& columns, const std::string& name) {
+  for (const auto& column : columns) {
+    if (column.name == name) return &column;
+  }
+  return nullptr;
+}
+
+std::string array_of(const std::vector<std::string>& values) {
+  std::string text = "{";
+  for (const auto& value : values) {
+    if (text.size() > 1) text += ',';
+    text += '"';
+    for (char c : value) {
+      if (c == '"' || c == '\\') text += '\\';
+      text += c;
+    }
+    text += '"';
+  }
+  return text + "}";
+}
+
+std::string array_of(const std::vector<int>& values) {
+  std::string text = "{";
+  for (int value : values) text += (text.size() > 1 ? "," : "") + std::to_string(value);
+  return text + "}";
+}
+
 std::vector<std::string> tables_of(const orm::DatabaseUrl& url) {
   orm::Database db(url);
   pqxx::nontransaction tx(db.connection());

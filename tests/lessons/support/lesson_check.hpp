@@ -73,6 +73,35 @@ class ScopedEnv {
 /// exists (testing_support::test_database()). Fails with the reason and the fix otherwise.
 void require_server();
 
+/// A column of a table as PostgreSQL has it.
+struct Column {
+  std::string name;
+  std::string type;  ///< as format_type() writes it: "integer", "character varying(80)"
+  bool nullable = true;
+  bool identity = false;                   ///< GENERATED ... AS IDENTITY
+  std::optional<std::string> default_sql;  ///< the DEFAULT expression, if there is one
+
+  bool operator==(const Column& other) const {
+    return name == other.name && type == other.type && nullable == other.nullable &&
+           identity == other.identity && default_sql == other.default_sql;
+  }
+  /// "name type [NOT NULL] [DEFAULT expression]".
+  std::string text() const;
+};
+
+/// The columns of table `table` in the public schema, in the table's order; none when there is
+/// no such table. Read from pg_catalog: information_schema.columns says the same, but planning a
+/// query on it takes some 10 ms each time, and the checks ask often.
+std::vector<Column> columns_in(orm::Session& session, const std::string& table);
+/// The column called `name`, or nullptr.
+const Column* find(const std::vector<Column>& columns, const std::string& name);
+
+/// `values` as a PostgreSQL array literal, to pass as one parameter cast to text[] or int[]: one
+/// statement then inserts many rows (INSERT ... SELECT * FROM unnest($1::int[], $2::text[])),
+/// instead of one round trip to the server for each.
+std::string array_of(const std::vector<std::string>& values);
+std::string array_of(const std::vector<int>& values);
+
 /// True when database `name` exists on the test server.
 bool database_exists(const std::string& name);
 /// The names of the tables in the public schema of database `url`, sorted.
