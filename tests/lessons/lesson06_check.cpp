@@ -23,6 +23,7 @@
 #include "app/app.hpp"
 #include "lesson06_model.hpp"
 #include "lesson_check.hpp"
+#include "lesson_migrations.hpp"
 #include "orm/migrate.hpp"
 #include "orm/orm.hpp"
 #include "test_database.hpp"
@@ -266,11 +267,10 @@ const std::vector<Schema>& walk(const std::vector<orm::migrate::Revision>& chain
   if (schemas) return *schemas;
   const Program program = on_empty_database("walk");
   std::vector<Schema> result;
-  for (const auto& revision : chain) {
-    const ProgramRun run = program({"db", "upgrade", revision.id});
-    if (run.exit_code != 0) break;  // the check of that step explains it
+  // Up to the first revision that fails: the check of that step explains it.
+  lesson_check::upgrade_one_at_a_time(program.database, kMigrations, chain, [&](std::size_t) {
     result.push_back(schema_of(program.database));
-  }
+  });
   testing_support::drop_scratch_database(program.database.database());
   schemas = std::move(result);
   return *schemas;
