@@ -188,13 +188,13 @@ std::string Checker::state_dir() const {
 std::vector<std::optional<BuildError>> Checker::build(const std::vector<LessonTargets>& targets) {
   std::vector<std::optional<BuildError>> errors(targets.size());
   if (targets.empty()) return errors;
-  std::vector<std::string> argv{"cmake", "--build", tree_.build_dir, "--target"};
+  std::vector<std::string> names;
   for (const auto& target : targets) {
-    argv.push_back(target.program);
-    argv.push_back(target.checks);
+    names.push_back(target.program);
+    names.push_back(target.checks);
   }
-  // -k 0: keep going, so one lesson that does not compile does not stop the others.
-  for (const char* word : {"--", "-k", "0"}) argv.push_back(word);
+  // Keep going, so one lesson that does not compile does not stop the others.
+  const std::vector<std::string> argv = tree_.build_command(names, true);
 
   FileLock lock(state_dir() + "/build.lock");
   // A sandbox's lessons are a copy that rewrites only files whose content changed (so their
@@ -202,6 +202,7 @@ std::vector<std::optional<BuildError>> Checker::build(const std::vector<LessonTa
   if (options_.sandbox == nullptr) follow_contents(targets);
   ProcessSpec spec;
   spec.argv = argv;
+  spec.directory = tree_.build_dir;
   spec.merge_output = true;
   confine(spec);
   const ProcessResult result = run_process(spec);
@@ -256,7 +257,8 @@ std::optional<BuildError> Checker::build_target(const std::string& target,
                 "the lessons in the background) ...");
   follow_contents({{target, "check_" + target, folder}});
   ProcessSpec spec;
-  spec.argv = {"cmake", "--build", tree_.build_dir, "--target", target};
+  spec.argv = tree_.build_command({target}, false);
+  spec.directory = tree_.build_dir;
   spec.merge_output = true;
   const ProcessResult result = run_process(spec);
   write_file(state_dir() + "/build.log", result.out);

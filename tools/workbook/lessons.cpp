@@ -215,12 +215,29 @@ BuildTree BuildTree::load(const std::string& build_dir) {
   tree.lessons_dir = json.value("lessons_dir", "");
   tree.solutions_dir = json.value("solutions_dir", "");
   tree.lessons_json = json.value("lessons_json", tree.source_dir + "/lessons/lessons.json");
+  tree.ninja = json.value("ninja", "");
   if (const auto targets = json.find("targets"); targets != json.end() && targets->is_object()) {
     for (const auto& [name, file] : targets->items()) {
       if (file.is_string()) tree.targets[name] = file.get<std::string>();
     }
   }
   return tree;
+}
+
+std::vector<std::string> BuildTree::build_command(const std::vector<std::string>& targets,
+                                                  bool keep_going) const {
+  std::vector<std::string> argv;
+  if (!ninja.empty()) {
+    argv = {ninja};
+  } else {
+    argv = {"cmake", "--build", build_dir, "--target"};
+  }
+  argv.insert(argv.end(), targets.begin(), targets.end());
+  if (keep_going) {
+    if (ninja.empty()) argv.push_back("--");
+    argv.insert(argv.end(), {"-k", "0"});
+  }
+  return argv;
 }
 
 std::optional<std::string> BuildTree::target_file(const std::string& name) const {
