@@ -101,7 +101,7 @@ std::string to_string_of(const Book& book) {
   throw std::logic_error("unreachable");
 }
 
-// One column as PostgreSQL describes it.
+// The columns of `table` as PostgreSQL has them.
 std::vector<lesson_check::Column> live_columns(orm::Database& db, const std::string& table) {
   orm::Session session(db);
   return lesson_check::columns_in(session, table);

@@ -127,9 +127,9 @@ const std::vector<std::vector<Column>>& walk(const std::vector<orm::migrate::Rev
   if (schemas) return *schemas;
   const Program program = on_empty_database("walk");
   std::vector<std::vector<Column>> result;
-  const lesson_check::Upgraded upgraded = lesson_check::upgrade_one_at_a_time(
-      program.database, kMigrations, chain,
-      [&](std::size_t) { result.push_back(columns_of(program.database)); });
+  const lesson_check::Upgraded upgraded =
+      lesson_check::upgrade_one_at_a_time(program.database, kMigrations, chain,
+                                          [&] { result.push_back(columns_of(program.database)); });
   if (upgraded.applied < chain.size()) {  // in the program's own words, as the student sees it
     const orm::migrate::Revision& revision = chain[upgraded.applied];
     const std::string where = "on an empty database, at revision " + revision.id + " (" +

@@ -211,9 +211,8 @@ const std::vector<Schema>& walk(const std::vector<orm::migrate::Revision>& chain
   const Program program = on_empty_database("walk");
   std::vector<Schema> result;
   // Up to the first revision that fails: the check of that step explains it.
-  lesson_check::upgrade_one_at_a_time(program.database, kMigrations, chain, [&](std::size_t) {
-    result.push_back(schema_of(program.database));
-  });
+  lesson_check::upgrade_one_at_a_time(program.database, kMigrations, chain,
+                                      [&] { result.push_back(schema_of(program.database)); });
   testing_support::drop_scratch_database(program.database.database());
   schemas = std::move(result);
   return *schemas;

@@ -83,7 +83,8 @@ std::vector<std::string> check_names(const Context& context, const Lesson& lesso
   if (!program) return {};
   if (!fs::exists(*program)) {
     ProcessSpec build;
-    build.argv = {"cmake", "--build", context.tree.build_dir, "--target", target};
+    build.argv = context.tree.build_command({target}, false);
+    build.directory = context.tree.build_dir;
     build.merge_output = true;
     if (!run_process(build).ok()) return {};
   }

@@ -205,16 +205,20 @@ std::string Column::text() const {
 std::vector<Column> columns_in(orm::Session& session, const std::string& table) {
   // As information_schema.columns: a domain's NOT NULL makes its columns NOT NULL, and a
   // generated column's expression is no default.
+  return columns_from(session.execute(
+      "SELECT a.attname, format_type(a.atttypid, a.atttypmod), NOT (a.attnotnull OR "
+      "(t.typtype = 'd' AND t.typnotnull)), a.attidentity <> '', CASE WHEN a.attgenerated "
+      "= '' THEN pg_get_expr(d.adbin, d.adrelid) END FROM pg_attribute a JOIN pg_class c "
+      "ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t "
+      "ON t.oid = a.atttypid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum "
+      "= a.attnum WHERE n.nspname = 'public' AND c.relname = $1 AND c.relkind IN ('r', "
+      "'p') AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+      table));
+}
+
+std::vector<Column> columns_from(const pqxx::result& rows) {
   std::vector<Column> columns;
-  for (const auto& row : session.execute(
-           "SELECT a.attname, format_type(a.atttypid, a.atttypmod), NOT (a.attnotnull OR "
-           "(t.typtype = 'd' AND t.typnotnull)), a.attidentity <> '', CASE WHEN a.attgenerated "
-           "= '' THEN pg_get_expr(d.adbin, d.adrelid) END FROM pg_attribute a JOIN pg_class c "
-           "ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t "
-           "ON t.oid = a.atttypid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum "
-           "= a.attnum WHERE n.nspname = 'public' AND c.relname = $1 AND c.relkind IN ('r', "
-           "'p') AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
-           table)) {
+  for (const auto& row : rows) {
     columns.push_back(
         {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<bool>(), row[3].as<bool>(),
          row[4].is_null() ? std::nullopt : std::optional<std::string>(row[4].as<std::string>())});

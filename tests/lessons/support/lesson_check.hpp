@@ -93,6 +93,9 @@ struct Column {
 /// no such table. Read from pg_catalog: information_schema.columns says the same, but planning a
 /// query on it takes some 10 ms each time, and the checks ask often.
 std::vector<Column> columns_in(orm::Session& session, const std::string& table);
+/// Columns from `rows` of (name, type, nullable, identity, default or NULL), the shape of
+/// columns_in's query.
+std::vector<Column> columns_from(const pqxx::result& rows);
 /// The column called `name`, or nullptr.
 const Column* find(const std::vector<Column>& columns, const std::string& name);
 

@@ -17,19 +17,13 @@ namespace {
 // What information_schema.columns says of `table`, in the shape of columns_in.
 std::vector<lesson_check::Column> columns_from_information_schema(orm::Session& session,
                                                                   const std::string& table) {
-  std::vector<lesson_check::Column> columns;
-  for (const auto& row : session.execute(
-           "SELECT c.column_name, format_type(a.atttypid, a.atttypmod), c.is_nullable = 'YES', "
-           "c.is_identity = 'YES', c.column_default FROM information_schema.columns c JOIN "
-           "pg_attribute a ON a.attrelid = to_regclass('public.' || quote_ident(c.table_name)) "
-           "AND a.attname = c.column_name WHERE c.table_schema = 'public' AND c.table_name = $1 "
-           "ORDER BY c.ordinal_position",
-           table)) {
-    columns.push_back(
-        {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<bool>(), row[3].as<bool>(),
-         row[4].is_null() ? std::nullopt : std::optional<std::string>(row[4].as<std::string>())});
-  }
-  return columns;
+  return lesson_check::columns_from(session.execute(
+      "SELECT c.column_name, format_type(a.atttypid, a.atttypmod), c.is_nullable = 'YES', "
+      "c.is_identity = 'YES', c.column_default FROM information_schema.columns c JOIN "
+      "pg_attribute a ON a.attrelid = to_regclass('public.' || quote_ident(c.table_name)) "
+      "AND a.attname = c.column_name WHERE c.table_schema = 'public' AND c.table_name = $1 "
+      "ORDER BY c.ordinal_position",
+      table));
 }
 
 std::string listed(const std::vector<lesson_check::Column>& columns) {

@@ -22,13 +22,13 @@ struct Upgraded {
 
 /// Upgrades the empty database `url` one revision of `chain` at a time with the library's own
 /// upgrade (what `<program> db upgrade <revision>` runs), here in the check's process, and calls
-/// `after_each(i)` once revision i is applied. Stops at the first revision that fails. Running
+/// `after_each()` once each revision is applied. Stops at the first revision that fails. Running
 /// the program for each revision instead cost a process and two server connections per
 /// revision, in every check process.
 inline Upgraded upgrade_one_at_a_time(const orm::DatabaseUrl& url,
                                       const std::filesystem::path& migrations,
                                       const std::vector<orm::migrate::Revision>& chain,
-                                      const std::function<void(std::size_t)>& after_each) {
+                                      const std::function<void()>& after_each) {
   orm::App app(orm::Config{url.uri_with_password(), true});
   std::ostringstream said;  // "Running upgrade ...": the checks read the schema instead
   orm::migrate::Migrations runner(app, said, orm::migrate::Settings(migrations));
@@ -40,7 +40,7 @@ inline Upgraded upgrade_one_at_a_time(const orm::DatabaseUrl& url,
       upgraded.error = e.what();
       break;
     }
-    after_each(upgraded.applied);
+    after_each();
   }
   return upgraded;
 }
