@@ -18,7 +18,6 @@
 #include <utility>
 #include <vector>
 
-#include "app/app.hpp"
 #include "lesson05_model.hpp"
 #include "lesson_check.hpp"
 #include "lesson_migrations.hpp"
@@ -66,14 +65,7 @@ void require_book_author() {
 // Steps 1 to 3: the models, and create_app() registers both.
 void require_models_registered() {
   require_book_author();
-  bool registered = false;
-  try {
-    const orm::App app = create_app(orm::TestConfig{});
-    registered =
-        app.metadata().find("authors") != nullptr && app.metadata().find("books") != nullptr;
-  } catch (const std::exception&) {
-  }
-  if (!registered) {
+  if (!lesson_check::app_registration({"authors", "books"}).complete()) {
     FAIL(
         "Not checked yet: create_app() does not register Author and Book (step 3; see the check "
         "\"step 3: create_app() registers Author and Book\").");
@@ -597,14 +589,12 @@ TEST_CASE("step 2: books.author_id refers to authors.id, and deleting an author 
 
 TEST_CASE("step 3: create_app() registers Author and Book", "[lesson05]") {
   require_author_model();
-  std::optional<orm::App> app;
-  try {
-    app.emplace(create_app(orm::TestConfig{}));
-  } catch (const std::exception& e) {
-    FAIL("create_app(orm::TestConfig{}) threw:\n    " << e.what() << "\n"
+  const lesson_check::Registration found = lesson_check::app_registration({"authors", "books"});
+  if (!found.error.empty()) {
+    FAIL("create_app(orm::TestConfig{}) threw:\n    " << found.error << "\n"
                                                       << fix("app/app.cpp", "step 3"));
   }
-  if (app->metadata().find("authors") == nullptr || app->metadata().find("books") == nullptr) {
+  if (!found.missing.empty()) {
     FAIL(
         "The app made by create_app() must know both models: its metadata must have the tables "
         "authors and books, or db migrate will not see authors. "

@@ -20,7 +20,6 @@
 #include <utility>
 #include <vector>
 
-#include "app/app.hpp"
 #include "lesson06_model.hpp"
 #include "lesson_check.hpp"
 #include "lesson_migrations.hpp"
@@ -41,6 +40,38 @@ const std::filesystem::path kMigrations = std::filesystem::path(LESSON_DIR) / "m
 // Lesson 05's revisions, oldest first: the starter's migrations folder holds them.
 const std::vector<std::string> kLesson05Revisions = {"98c992defab7", "882669b367ba", "176c054b45cd",
                                                      "65f95fab51d7", "e7250f230796"};
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+int count_of(orm::Session& session, const std::string& sql) {
+  return session.execute(sql)[0][0].as<int>();
+}
+
+// Lines `from` to `from + count` of `lines`, indented for a message ("(nothing)" for none).
+std::string indented(const std::vector<std::string>& lines, std::size_t from, std::size_t count) {
+  std::string text;
+  for (std::size_t i = from; i < lines.size() && i < from + count; ++i) {
+    text += "    " + lines[i] + "\n";
+  }
+  return text.empty() ? "    (nothing)\n" : text;
+}
+
+// Every line of `lines`, indented for a message.
+std::string listed(const std::vector<std::string>& lines) {
+  return indented(lines, 0, lines.size());
+}
+
+// The genre and book of every link, "<genre>: <title>", by genre id then book id.
+std::vector<std::string> links_in(orm::Session& session) {
+  std::vector<std::string> links;
+  for (const auto& row : session.execute(
+           "SELECT g.name || ': ' || b.title FROM book_genres l JOIN genres g ON g.id = l.genre_id "
+           "JOIN books b ON b.id = l.book_id ORDER BY g.id, b.id")) {
+    links.push_back(row[0].as<std::string>());
+  }
+  return links;
+}
 
 // ---------------------------------------------------------------------------------------------
 // The models: lesson06_model.cpp compiles whatever models/genre.hpp and models/book_genre.hpp
@@ -77,14 +108,7 @@ void require_pair_unique() {
 // Steps 1 to 4: the models, and create_app() registers them.
 void require_models_registered() {
   require_pair_unique();
-  bool registered = false;
-  try {
-    const orm::App app = create_app(orm::TestConfig{});
-    registered =
-        app.metadata().find("genres") != nullptr && app.metadata().find("book_genres") != nullptr;
-  } catch (const std::exception&) {
-  }
-  if (!registered) {
+  if (!lesson_check::app_registration({"genres", "book_genres"}).complete()) {
     FAIL(
         "Not checked yet: create_app() does not register Genre and BookGenre (step 4; see the "
         "check \"step 4: create_app() registers Genre and BookGenre\").");
@@ -457,6 +481,179 @@ std::vector<std::string> genre_names_in(orm::Session& session) {
   return names;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Your turn: genre_counts and remove_genre of models/genre_queries.hpp, which lesson06_model.cpp
+// calls.
+
+// Your turn waits for the models (steps 1 to 3): its checks make their tables from them.
+void require_models_for_your_turn() {
+  if (!genre_problem().empty() || !link_problem().empty() || !pair_unique()) {
+    FAIL(
+        "Not checked yet: Genre and BookGenre are not finished (steps 1 to 3; see their "
+        "checks).");
+  }
+}
+
+// Genres with names (inserted in this order) and links ("<genre>: <title>") for the Your turn
+// checks, on tables made from the models.
+orm::DatabaseUrl library_for_your_turn(const std::string& suffix,
+                                       const std::vector<std::string>& genres,
+                                       const std::vector<std::string>& titles,
+                                       const std::vector<std::pair<int, int>>& links) {
+  const orm::DatabaseUrl url = tables_from_models(suffix);
+  orm::Database db(url);
+  orm::Session session(db);
+  session.execute(
+      "INSERT INTO genres (id, name) SELECT id, name FROM unnest($1::text[]) WITH ORDINALITY AS "
+      "given(name, id)",
+      lesson_check::array_of(genres));
+  session.execute(
+      "INSERT INTO books (id, title, language) SELECT id, title, 'en' FROM unnest($1::text[]) "
+      "WITH ORDINALITY AS given(title, id)",
+      lesson_check::array_of(titles));
+  std::vector<int> link_genres, link_books;
+  for (const auto& [genre, book] : links) {
+    link_genres.push_back(genre);
+    link_books.push_back(book);
+  }
+  session.execute(
+      "INSERT INTO book_genres (genre_id, book_id) SELECT * FROM unnest($1::int[], $2::int[])",
+      lesson_check::array_of(link_genres), lesson_check::array_of(link_books));
+  session.commit();
+  return url;
+}
+
+void check_genre_counts() {
+  require_models_for_your_turn();
+  // Inserted in another order than the expected one; Kindred has two genres, Horror and
+  // Poetry none, Fantasy and Science fiction as many books.
+  const orm::DatabaseUrl url = library_for_your_turn(
+      "counts", {"Science fiction", "Poetry", "Mystery", "Horror", "Fantasy", "Historical fiction"},
+      {"A Wizard of Earthsea", "The Dispossessed", "Kindred", "Gaudy Night", "The Big Sleep",
+       "The Moonstone", "Dune"},
+      {{5, 1}, {5, 3}, {1, 2}, {1, 7}, {6, 3}, {3, 4}, {3, 5}, {3, 6}});
+  orm::Database db(url);
+  orm::Session session(db);
+  const std::vector<std::string> lines = genre_count_lines(session);
+  const std::vector<std::string> expected = {"Mystery: 3",         "Fantasy: 2",
+                                             "Science fiction: 2", "Historical fiction: 1",
+                                             "Horror: 0",          "Poetry: 0"};
+  // A genre without books counted as 1: count(*) counts the row a LEFT JOIN makes for it.
+  const bool counted_empty_genre =
+      std::find(lines.begin(), lines.end(), "Horror: 1") != lines.end() ||
+      std::find(lines.begin(), lines.end(), "Poetry: 1") != lines.end();
+  if (lines != expected) {
+    FAIL(
+        "With six genres (stored in the order Science fiction, Poetry, Mystery, Horror, "
+        "Fantasy, Historical fiction) and seven books, genre_counts(session) must give (genre: "
+        "number of books):\n"
+        << listed(expected) << "It gave:\n"
+        << listed(lines)
+        << (lines.size() < expected.size()
+                ? "Every genre belongs in the list, also those that no book has: they count "
+                  "0 (a join that keeps only the genres with links leaves them out). "
+                : "")
+        << (counted_empty_genre
+                ? "Horror and Poetry have no book, yet they count 1: count(*) counts rows, and a "
+                  "LEFT JOIN gives a genre without links one row, with NULL in the link's "
+                  "columns. Count one of those columns instead: count(column) skips NULLs. "
+                : "")
+        << "The most books first; genres with as many books by name. "
+        << fix("models/genre_queries.hpp", "Your turn"));
+  }
+}
+
+void check_genre_counts_questions() {
+  require_models_for_your_turn();
+  const int genres = 300;
+  std::vector<std::string> names;
+  std::vector<std::pair<int, int>> links;
+  for (int g = 1; g <= genres; ++g) {
+    names.push_back("Genre " + std::to_string(1000 + g));
+    if (g % 3 != 0) links.emplace_back(g, 1);
+    if (g % 3 == 1) links.emplace_back(g, 2);
+  }
+  const orm::DatabaseUrl url =
+      library_for_your_turn("questions", names, {"Book 1", "Book 2"}, links);
+  std::size_t listed_genres = 0;
+  const std::size_t asked =
+      lesson_check::statements_during("genre_counts", [&](const lesson_check::EnvChange&) {
+        orm::Database db(url);
+        orm::Session session(db);
+        listed_genres = genre_count_lines(session).size();
+      }).size();
+  if (listed_genres != static_cast<std::size_t>(genres)) {
+    FAIL("Not checked yet: with " << genres << " genres genre_counts(session) gave "
+                                  << listed_genres
+                                  << " lines (see the check \"your turn: genre_counts lists "
+                                     "every genre ...\").");
+  }
+  if (asked > static_cast<std::size_t>(genres / 10)) {
+    FAIL("genre_counts(session) asked the database "
+         << asked << " times for " << genres
+         << " genres: about once per genre, the N+1 problem of the lesson text. Ask for the "
+            "books of all the genres together (or let the database count them), whatever the "
+            "number of genres. "
+         << fix("models/genre_queries.hpp", "Your turn"));
+  }
+}
+
+void check_remove_genre() {
+  require_models_for_your_turn();
+  // Books 1 A Wizard of Earthsea, 2 Kindred; genres 1 Fantasy, 2 Historical fiction, 3 Poetry.
+  const orm::DatabaseUrl url =
+      library_for_your_turn("remove", {"Fantasy", "Historical fiction", "Poetry"},
+                            {"A Wizard of Earthsea", "Kindred"}, {{1, 1}, {1, 2}, {2, 2}});
+  const int earthsea = 1, kindred = 2, fantasy = 1, poetry = 3;
+  orm::Database db(url);
+  orm::Session session(db);
+  const std::vector<std::string> before = links_in(session);
+  // Like session.append, it leaves the commit to its caller: a rollback undoes it.
+  remove_genre_between(session, kindred, fantasy);
+  session.rollback();
+  if (links_in(session) != before) {
+    FAIL(
+        "After remove_genre(session, Kindred, Fantasy) and then session.rollback(), the "
+        "links must be as before:\n"
+        << listed(before) << "but they are:\n"
+        << listed(links_in(session))
+        << "remove_genre must leave the commit to its caller, like session.append. (SQL "
+           "sent with session.execute while no transaction is open runs on its own and is "
+           "permanent at once.) "
+        << fix("models/genre_queries.hpp", "Your turn"));
+  }
+  const bool removed = remove_genre_between(session, kindred, fantasy);
+  session.commit();
+  const std::vector<std::string> after = links_in(session);
+  const std::vector<std::string> expected = {"Fantasy: A Wizard of Earthsea",
+                                             "Historical fiction: Kindred"};
+  const int books = count_of(session, "SELECT count(*) FROM books");
+  const int genre_count = count_of(session, "SELECT count(*) FROM genres");
+  if (!removed || after != expected || books != 2 || genre_count != 3) {
+    FAIL("The links were (genre: book):\n"
+         << listed(before)
+         << "After remove_genre(session, Kindred, Fantasy) and a commit, they must be:\n"
+         << listed(expected) << "with both books and all three genres (Fantasy, Historical "
+         << "fiction, Poetry) still stored, and it "
+         << "must return true. It returned " << (removed ? "true" : "false") << "; the links are:\n"
+         << listed(after) << "and there are " << books << " books and " << genre_count
+         << " genres. Only the link between Kindred and Fantasy goes: it is one row of "
+            "book_genres. "
+         << fix("models/genre_queries.hpp", "Your turn"));
+  }
+  const bool again = remove_genre_between(session, kindred, fantasy);
+  const bool never = remove_genre_between(session, earthsea, poetry);
+  session.commit();
+  if (again || never || links_in(session) != expected) {
+    FAIL(
+        "remove_genre(session, book, genre) for a book that does not have that genre must "
+        "change nothing and return false. Kindred (no longer Fantasy) gave "
+        << (again ? "true" : "false") << ", A Wizard of Earthsea with Poetry gave "
+        << (never ? "true" : "false") << "; the links are now:\n"
+        << listed(links_in(session)) << fix("models/genre_queries.hpp", "Your turn"));
+  }
+}
+
 }  // namespace
 
 TEST_CASE("the workbook's PostgreSQL server answers", "[lesson06]") {
@@ -584,18 +781,16 @@ TEST_CASE("step 3: a book cannot have the same genre twice", "[lesson06]") {
 
 TEST_CASE("step 4: create_app() registers Genre and BookGenre", "[lesson06]") {
   require_link();  // not step 3: registering does not need the unique pair
-  std::optional<orm::App> app;
-  try {
-    app.emplace(create_app(orm::TestConfig{}));
-  } catch (const std::exception& e) {
-    FAIL("create_app(orm::TestConfig{}) threw:\n    " << e.what() << "\n"
+  const lesson_check::Registration found =
+      lesson_check::app_registration({"authors", "books", "genres", "book_genres"});
+  if (!found.error.empty()) {
+    FAIL("create_app(orm::TestConfig{}) threw:\n    " << found.error << "\n"
                                                       << fix("app/app.cpp", "step 4"));
   }
-  for (const char* table : {"authors", "books", "genres", "book_genres"}) {
-    if (app->metadata().find(table) == nullptr) {
-      FAIL("The app made by create_app() must know every model: its metadata has no table "
-           << table << ", so db migrate would not see it. " << fix("app/app.cpp", "step 4"));
-    }
+  if (!found.missing.empty()) {
+    FAIL("The app made by create_app() must know every model: its metadata has no table "
+         << found.missing.front() << ", so db migrate would not see it. "
+         << fix("app/app.cpp", "step 4"));
   }
 }
 

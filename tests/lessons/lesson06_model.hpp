@@ -1,9 +1,8 @@
-// The part of lesson 06's checks that reads your models (lesson06_model.cpp), and the helpers
-// both parts use. It is compiled on its own, so that saving a file in models/ recompiles that
-// file and not every check.
+// The part of lesson 06's checks that reads your models and calls your Your-turn functions
+// (lesson06_model.cpp); lesson06_check.cpp judges what they give. It is compiled on its own, so
+// that saving a file in models/ recompiles that file and not every check.
 #pragma once
 
-#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -22,16 +21,9 @@ std::string link_column_unique_alone();
 /// when declared, Genre and BookGenre, the latter only `with_links`), like create_all.
 orm::DatabaseUrl tables_from_models(const std::string& suffix, bool with_links = true);
 
-/// The Your-turn checks of models/genre_queries.hpp; each FAILs with its first problem.
-void check_genre_counts();
-void check_genre_counts_questions();
-void check_remove_genre();
-
-/// The single number `sql` gives.
-int count_of(orm::Session& session, const std::string& sql);
-/// The genre and book of every link, "<genre>: <title>", by genre id then book id.
-std::vector<std::string> links_in(orm::Session& session);
-/// Lines `from` to `from + count` of `lines`, indented for a message ("(nothing)" for none).
-std::string indented(const std::vector<std::string>& lines, std::size_t from, std::size_t count);
-/// Every line of `lines`, indented for a message.
-std::string listed(const std::vector<std::string>& lines);
+/// genre_counts(session) of models/genre_queries.hpp (Your turn), as lines "<genre>: <books>";
+/// FAILs when it is not written yet or returns something else than std::vector<GenreCount>.
+std::vector<std::string> genre_count_lines(orm::Session& session);
+/// remove_genre(session, book, genre) of models/genre_queries.hpp (Your turn) on the stored book
+/// and genre of these ids; FAILs when it is not written yet or does not return a bool.
+bool remove_genre_between(orm::Session& session, int book_id, int genre_id);

@@ -118,6 +118,20 @@ std::vector<std::string> tables_of(const orm::DatabaseUrl& url);
 std::vector<std::string> statements_during(const std::string& name,
                                            const std::function<void(const EnvChange&)>& work);
 
+/// What the lesson's create_app(orm::TestConfig{}) makes of some tables: what it threw, or which
+/// of them its metadata lacks.
+struct Registration {
+  std::string error;                 ///< what create_app threw, or ""
+  std::vector<std::string> missing;  ///< of the tables asked for, those the app does not know
+  bool complete() const { return error.empty() && missing.empty(); }
+};
+
+/// Calls the lesson's create_app(orm::TestConfig{}) and looks for `tables` in its metadata.
+/// Defined in support/app_registration.cpp, which alone includes the lesson's app/app.hpp (so
+/// that saving that file recompiles only it), for the lessons that tests/lessons/CMakeLists.txt
+/// lists.
+Registration app_registration(const std::vector<std::string>& tables);
+
 }  // namespace lesson_check
 
 // Failure messages end with what to do: LESSON_TEXT, LESSON_PATH and LESSON_NUMBER are defined
