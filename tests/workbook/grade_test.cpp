@@ -264,7 +264,8 @@ TEST_CASE("a grade depends only on the files' contents, not their times or earli
 
 TEST_CASE(
     "a lesson that does not compile: each of its checks is an error with the compiler's "
-    "first error, and the number of checks stays the same",
+    "first error, and the number of checks stays the same, but a mistake the checks explain "
+    "compiles",
     "[grade]") {
   const auto catalog = workbook::Catalog::load(PROJECT_DIR "/lessons/lessons.json");
   const fs::path student = kRoot + "/broken";
@@ -277,10 +278,24 @@ TEST_CASE(
                                           "\nstatic int probe() { int unused = 0; return 0; }\n"
                                           "int (*workbook_probe)() = probe;\n");
 
+  // Lesson 03's Book with its description declared as a std::string, a likely mistake: the checks
+  // still compile, and the check of the column types says what to change.
+  std::string book = workbook::read_file(SOLUTIONS_DIR "/03_models/models/book.hpp");
+  const auto replace = [&](const std::string& from, const std::string& to) {
+    const auto at = book.find(from);
+    REQUIRE(at != std::string::npos);
+    book.replace(at, from.size(), to);
+  };
+  replace("std::optional<std::string> description;", "std::string description;");
+  replace("description.value_or(\"(none)\")", "description");
+  workbook::write_file((student / "lessons/03_models/models/book.hpp").string(), book);
+
   const Graded graded = grade("broken", student);
   INFO(describe(graded));
   CHECK(graded.result.exit_code == 1);
   CHECK(graded.result.err.empty());
+  CHECK(suite(graded.junit, "lesson03").errors == 0);
+  CHECK_THAT(graded.junit, Contains("description: it must accept NULL (std::optional);"));
   // As many checks as the lesson has: its solution's check program lists them.
   int total = 0;
   for (const auto& lesson : catalog.lessons()) {
