@@ -1,6 +1,7 @@
-// The part of lesson 06's checks that reads your models and calls your Your-turn functions
-// (lesson06_model.cpp); lesson06_check.cpp judges what they give. It is compiled on its own, so
-// that saving a file in models/ recompiles that file and not every check.
+// The parts of lesson 06's checks that include your models: lesson06_model.cpp reads the models,
+// lesson06_model_queries.cpp calls your Your-turn functions of models/genre_queries.hpp;
+// lesson06_check.cpp judges what they give. Each is compiled on its own, so that saving a file in
+// models/ recompiles the parts that include it and not every check.
 #pragma once
 
 #include <string>
@@ -8,6 +9,8 @@
 
 #include "orm/session.hpp"
 #include "orm/url.hpp"
+
+// lesson06_model.cpp
 
 /// The first thing wrong with the Genre model (step 1), or "".
 std::string genre_problem();
@@ -20,6 +23,8 @@ std::string link_column_unique_alone();
 /// A fresh, empty database of this check with tables made from the models (Author, Book and,
 /// when declared, Genre and BookGenre, the latter only `with_links`), like create_all.
 orm::DatabaseUrl tables_from_models(const std::string& suffix, bool with_links = true);
+
+// lesson06_model_queries.cpp
 
 /// genre_counts(session) of models/genre_queries.hpp (Your turn), as lines "<genre>: <books>";
 /// FAILs when it is not written yet or returns something else than std::vector<GenreCount>.

@@ -32,6 +32,10 @@ template <class M>
 struct has_fields<M, std::void_t<decltype(std::declval<M&>().fields(std::declval<AnyVisitor&>()))>>
     : std::true_type {};
 
+/// True when M names its table and lists its columns: the library can read its declaration.
+template <class M>
+constexpr bool declared_v = has_table<M>::value&& has_fields<M>::value;
+
 /// True when M has `std::string to_string() const`.
 template <class M, class = void>
 struct has_to_string : std::false_type {};
