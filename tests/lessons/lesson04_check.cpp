@@ -219,7 +219,7 @@ TEST_CASE("the workbook's PostgreSQL server answers", "[lesson04]") {
 
 TEST_CASE("hello_books hands its command line to the db commands", "[lesson04]") {
   lesson_check::require_server();
-  const Program program{testing_support::scratch_database("cli")};
+  const Program program{testing_support::test_database()};  // db --help connects to nothing
   const ProgramRun run = program({"db", "--help"});
   if (run.not_done()) FAIL(lesson_check::not_finished(run, "hello_books", true));
   if (run.exit_code != 0 || run.out.find("upgrade") == std::string::npos ||
