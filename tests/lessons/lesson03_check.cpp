@@ -7,11 +7,8 @@
 // include your models are lesson03_model_book.cpp and lesson03_model_member.cpp.
 #include <catch2/catch.hpp>
 
-#include <optional>
+#include <stdexcept>
 #include <string>
-#include <string_view>
-#include <type_traits>
-#include <utility>
 #include <vector>
 
 #include "app/app.hpp"
@@ -60,6 +57,7 @@ std::string describe(const std::vector<lesson_check::Column>& columns) {
 
 }  // namespace
 
+// Declared in lesson03_model.hpp: both model parts state their columns' rules with it.
 std::string column_rule(const orm::ColumnInfo& column, const std::string& type, bool nullable,
                         bool key) {
   std::string problem;
