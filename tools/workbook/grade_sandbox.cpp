@@ -277,11 +277,14 @@ bool Sandbox::wanted() {
   return ::geteuid() == 0;
 }
 
+std::string Sandbox::role_for(const std::string& key) {
+  return "workbook_grade_" + content_hash(key).substr(0, 10);
+}
+
 Sandbox::Sandbox(const std::string& key, const std::string& work_dir, SandboxLimits limits)
     : work_(work_dir), limits_(limits) {
-  const std::string id = content_hash(key).substr(0, 10);
-  user_ = "wbgrade-" + id;
-  role_ = "workbook_grade_" + id;
+  user_ = "wbgrade-" + content_hash(key).substr(0, 10);
+  role_ = role_for(key);
   make_user();
   stop_processes();  // whatever an earlier grade of this submission left running
   make_folders();

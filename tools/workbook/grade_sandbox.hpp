@@ -67,6 +67,8 @@ class Sandbox {
  public:
   /// True when the grader runs as root (and so confines submissions).
   static bool wanted();
+  /// The PostgreSQL role of the submission graded under `key` ("workbook_grade_<hash of key>").
+  static std::string role_for(const std::string& key);
 
   /// Makes (or reuses) the submission's user `wbgrade-<hash of key>`, its folders under
   /// `work_dir` and its role and database, after stopping whatever an earlier grade of it left.
