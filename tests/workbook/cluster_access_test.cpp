@@ -598,7 +598,7 @@ TEST_CASE("db url prints a URL without a password that the library and psql take
   CHECK_THAT(status.out, Contains("URL: postgresql://postgres@/hello_books_development?host="));
 }
 
-TEST_CASE("test databases live on tmpfs, in a tablespace db start makes again after a reboot",
+TEST_CASE("test databases live on tmpfs, in a tablespace db start makes again after db stop",
           "[cluster]") {
   require_root();
   const Cluster& cluster = own_cluster();
@@ -618,14 +618,16 @@ TEST_CASE("test databases live on tmpfs, in a tablespace db start makes again af
   REQUIRE(::statfs(folder.c_str(), &filesystem) == 0);
   CHECK(filesystem.f_type == TMPFS_MAGIC);
 
-  // A database a killed test process left there, then a reboot: the folder is gone. The next
-  // start drops what was lost and makes the tablespace again.
+  // A database a killed test process left there, then `db stop` (or a reboot): the folder is
+  // gone, and the memory it held is free. The next start drops what was lost and makes the
+  // tablespace again.
   const std::string left = testing_support::scratch_database_name("left_behind");
   cluster.psql({"-c", "CREATE DATABASE " + left + " TABLESPACE workbook_scratch"});
   const ProgramRun stop = cluster.workbook({"db", "stop"});
   INFO(stop.describe());
   REQUIRE(stop.exit_code == 0);
-  fs::remove_all(folder);
+  CHECK(stop.err.empty());
+  CHECK_FALSE(fs::exists(folder));
   const ProgramRun start = cluster.workbook({"db", "start"});
   INFO(start.describe());
   REQUIRE(start.exit_code == 0);
@@ -696,10 +698,14 @@ TEST_CASE("a cluster made again where a removed one was takes over its scratch f
   INFO(made.describe());
   REQUIRE(made.exit_code == 0);
   CHECK(read_file(folder + "/data_directory") == pg_dir + "/data\n");
-  // A database a killed test left there, then the clone is deleted: the folder on tmpfs stays,
-  // with PostgreSQL's files in it.
+  // A database a killed test left there, then the server is killed (no `db stop`, which would
+  // free the folder) and the clone deleted: the folder on tmpfs stays, with PostgreSQL's files.
   first.psql({"-c", "CREATE DATABASE hello_books_test_left TABLESPACE workbook_scratch"});
-  first.workbook({"db", "stop"});
+  run_program("/usr/sbin/runuser",
+              {"-u", "postgres", "--", kPgBin + "pg_ctl", "-D", pg_dir + "/data", "-m", "immediate",
+               "-w", "stop"},
+              {}, "/");
+  REQUIRE_FALSE(fs::is_empty(folder));
   fs::remove_all(pg_dir);
 
   const Cluster second{pg_dir, free_tcp_port()};
@@ -713,12 +719,21 @@ TEST_CASE("a cluster made again where a removed one was takes over its scratch f
   second.psql({"-c", "CREATE DATABASE hello_books_test_again TABLESPACE workbook_scratch"});
   CHECK(second.psql({"hello_books_test_again", "-c", "SELECT current_database()"}) ==
         "hello_books_test_again");
-  second.workbook({"db", "stop"});
+  const ProgramRun stop = second.workbook({"db", "stop"});
+  INFO(stop.describe());
+  CHECK(stop.exit_code == 0);
+  CHECK_FALSE(fs::exists(folder));  // db stop frees it
 
-  // A folder recorded for another data directory is never emptied: the tests use the disk.
+  // A folder recorded for another data directory is never emptied, neither by db start (the
+  // tests use the disk) nor by db stop.
   fs::remove_all(pg_dir);
-  run_program("/bin/sh", {"-c", "echo /elsewhere/data > \"$1\"", "sh", folder + "/data_directory"},
+  run_program("/usr/sbin/runuser",
+              {"-u", "postgres", "--", "/bin/sh", "-c",
+               "mkdir -m 700 \"$1\" \"$1/PG_15_other\" && echo /elsewhere/data > "
+               "\"$1/data_directory\"",
+               "sh", folder},
               {}, "/");
+  REQUIRE(fs::exists(folder + "/data_directory"));
   const Cluster third{pg_dir, free_tcp_port()};
   const ProgramRun refused = third.workbook({"db", "start"});
   INFO(refused.describe());
@@ -732,6 +747,7 @@ TEST_CASE("a cluster made again where a removed one was takes over its scratch f
   CHECK(fs::exists(folder + "/data_directory"));
   CHECK_FALSE(fs::is_empty(folder));
   third.workbook({"db", "stop"});
+  CHECK(fs::exists(folder + "/PG_15_other"));
   fs::remove_all(folder);
 }
 
