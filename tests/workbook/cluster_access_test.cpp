@@ -268,16 +268,19 @@ std::string scratch_folder(const std::string& pg_dir) {
   return "/dev/shm/hello_books-postgres-" + sum.out.substr(0, sum.out.find(' '));
 }
 
+// Stops the server of the data directory `data` at once, as a kill would: no `./workbook db stop`.
+void kill_server(const fs::path& data) {
+  run_program("/usr/sbin/runuser",
+              {"-u", "postgres", "--", kPgBin + "pg_ctl", "-D", data.string(), "-m", "immediate",
+               "-w", "stop"},
+              {}, "/");
+}
+
 // Stops the clusters in `dir` (a folder of this test) and removes it, with their scratch folders.
 void remove_test_folder(const fs::path& dir) {
   std::error_code ignored;
   for (const auto& entry : fs::directory_iterator(dir, ignored)) {
-    if (fs::exists(entry.path() / "data/postmaster.pid")) {
-      run_program("/usr/sbin/runuser",
-                  {"-u", "postgres", "--", kPgBin + "pg_ctl", "-D",
-                   (entry.path() / "data").string(), "-m", "immediate", "-w", "stop"},
-                  {}, "/");
-    }
+    if (fs::exists(entry.path() / "data/postmaster.pid")) kill_server(entry.path() / "data");
     if (fs::exists(entry.path() / "data/PG_VERSION")) {
       fs::remove_all(scratch_folder(entry.path().string()), ignored);
     }
@@ -701,10 +704,7 @@ TEST_CASE("a cluster made again where a removed one was takes over its scratch f
   // A database a killed test left there, then the server is killed (no `db stop`, which would
   // free the folder) and the clone deleted: the folder on tmpfs stays, with PostgreSQL's files.
   first.psql({"-c", "CREATE DATABASE hello_books_test_left TABLESPACE workbook_scratch"});
-  run_program("/usr/sbin/runuser",
-              {"-u", "postgres", "--", kPgBin + "pg_ctl", "-D", pg_dir + "/data", "-m", "immediate",
-               "-w", "stop"},
-              {}, "/");
+  kill_server(pg_dir + "/data");
   REQUIRE_FALSE(fs::is_empty(folder));
   fs::remove_all(pg_dir);
 
